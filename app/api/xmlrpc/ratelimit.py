@@ -1,0 +1,129 @@
+"""A client-side rate limiter that keeps every worker thread under the key's quota.
+
+Keap counts calls per key: personal and service keys may make 10 a second, 240 a
+minute and 30,000 a day (reset at 00:00 UTC); OAuth clients 1,500 a minute. Staying
+under the limits is cheaper than being refused with HTTP 429, so every call waits for
+a slot here first. Windows slide; the daily window is a counter reset at midnight UTC,
+and a spent day raises :class:`QuotaExhaustedError` instead of blocking for hours.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from app.api.errors import CancelledError, QuotaExhaustedError
+from app.core.cancel import Cancellable
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Calls allowed per second, per minute and per UTC day (None: unlimited)."""
+
+    per_second: int | None = 10
+    per_minute: int | None = 240
+    per_day: int | None = 30_000
+
+    @classmethod
+    def for_mode(cls, mode: str) -> Limits:
+        if mode == "oauth":
+            return cls(per_second=25, per_minute=1_500, per_day=150_000)
+        if mode == "off":
+            return cls(None, None, None)
+        return cls()
+
+    def scaled(self, factor: float) -> Limits:
+        def s(v: int | None) -> int | None:
+            return None if v is None else max(1, round(v * factor))
+
+        return Limits(s(self.per_second), s(self.per_minute), s(self.per_day))
+
+
+class RateLimiter:
+    """Thread-safe sliding-window limiter with a server-imposed pause."""
+
+    def __init__(self, limits: Limits | None = None, *, clock: Callable[[], float] = time.monotonic,
+                 utc_now: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+        self.limits = limits or Limits()
+        self._clock = clock
+        self._utc_now = utc_now
+        self._cond = threading.Condition()
+        self._second: deque[float] = deque()
+        self._minute: deque[float] = deque()
+        self._day_count = 0
+        self._day = utc_now().date()
+        self._paused_until = 0.0
+        self.calls_today = 0
+        self.server_available: int | None = None
+
+    def _trim(self, now: float) -> None:
+        while self._second and now - self._second[0] >= 1.0:
+            self._second.popleft()
+        while self._minute and now - self._minute[0] >= 60.0:
+            self._minute.popleft()
+        today = self._utc_now().date()
+        if today != self._day:
+            self._day, self._day_count = today, 0
+
+    def _wait_needed(self, now: float) -> float:
+        waits = [self._paused_until - now]
+        lim = self.limits
+        if lim.per_second is not None and len(self._second) >= lim.per_second:
+            waits.append(self._second[0] + 1.0 - now)
+        if lim.per_minute is not None and len(self._minute) >= lim.per_minute:
+            waits.append(self._minute[0] + 60.0 - now)
+        return max(waits)
+
+    def acquire(self, cancel: Cancellable | None = None) -> None:
+        """Block until a call may be sent; raise if cancelled or the day's quota is spent."""
+        with self._cond:
+            while True:
+                if cancel is not None and cancel.is_cancelled():
+                    raise CancelledError()
+                now = self._clock()
+                self._trim(now)
+                if self.limits.per_day is not None and self._day_count >= self.limits.per_day:
+                    raise QuotaExhaustedError()
+                wait = self._wait_needed(now)
+                if wait <= 0:
+                    self._second.append(now)
+                    self._minute.append(now)
+                    self._day_count += 1
+                    self.calls_today = self._day_count
+                    return
+                # Wake at least every 0.25 s so a cancel is noticed promptly.
+                self._cond.wait(timeout=min(wait, 0.25))
+
+    def pause(self, seconds: float) -> None:
+        """Hold every thread back, e.g. after a 429 with Retry-After."""
+        with self._cond:
+            self._paused_until = max(self._paused_until, self._clock() + max(0.0, seconds))
+            self._cond.notify_all()
+
+    def note_server_quota(self, available: int | None, used: int | None = None) -> None:
+        """Record what the server's quota headers say is left today."""
+        with self._cond:
+            if available is not None:
+                self.server_available = available
+            if used is not None and used > self._day_count:
+                self._day_count = used
+                self.calls_today = used
+
+    def seconds_until_reset(self) -> float:
+        now = self._utc_now()
+        tomorrow = datetime(now.year, now.month, now.day, tzinfo=UTC) + timedelta(days=1)
+        return (tomorrow - now).total_seconds()
+
+    def estimate_seconds(self, calls: int) -> float:
+        """How long ``calls`` calls take at the limits (for dry runs)."""
+        lim = self.limits
+        rates = []
+        if lim.per_second:
+            rates.append(calls / lim.per_second)
+        if lim.per_minute:
+            rates.append(calls / lim.per_minute * 60.0)
+        return max(rates, default=0.0)

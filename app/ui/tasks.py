@@ -1,0 +1,181 @@
+"""The one way TagDesk runs work off the GUI thread.
+
+Every API call goes through :class:`TaskRunner`: a read lane (a small thread pool, so
+pages and tabs load in parallel) and a write lane (one thread, so saves never race
+each other). The worker gets a :class:`CancelToken`; its result or error comes back
+on the GUI thread through a queued signal. A job started with a ``key`` replaces the
+previous job with that key: the old one is cancelled and its late result discarded,
+so a slow reply for an old search never overwrites a newer one.
+"""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from collections.abc import Callable
+from typing import Any, Generic, Literal, TypeVar
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+
+from app.core.cancel import CancelToken
+
+log = logging.getLogger("app.tasks")
+
+T = TypeVar("T")
+Lane = Literal["read", "write"]
+
+
+class _Relay(QObject):
+    """Lives on the GUI thread; workers emit into it, its slot runs on the GUI thread."""
+
+    finished = Signal(object)
+    failed = Signal(object)
+
+    def __init__(self, job: Job[Any]) -> None:
+        super().__init__()
+        self._job = job
+        self.finished.connect(self._on_finished)
+        self.failed.connect(self._on_failed)
+
+    @Slot(object)
+    def _on_finished(self, value: object) -> None:
+        self._job._deliver(value, None)
+
+    @Slot(object)
+    def _on_failed(self, error: object) -> None:
+        assert isinstance(error, BaseException)
+        self._job._deliver(None, error)
+
+
+class Job(Generic[T]):
+    """A handle on one background call: cancel it, or ask whether it is still wanted."""
+
+    def __init__(self, runner: TaskRunner, fn: Callable[[CancelToken], T], *,
+                 on_done: Callable[[T], None] | None, on_error: Callable[[BaseException], None] | None,
+                 key: str | None, description: str) -> None:
+        self.token = CancelToken()
+        self.key = key
+        self.description = description
+        self._runner = runner
+        self._fn = fn
+        self._on_done = on_done
+        self._on_error = on_error
+        self._relay = _Relay(self)
+        self.discarded = False
+        self.done = False
+
+    def cancel(self) -> None:
+        """Ask the worker to stop and drop whatever it still delivers."""
+        self.discarded = True
+        self.token.cancel()
+
+    def _run_in_worker(self) -> None:
+        if self.token.is_cancelled():
+            self._relay.failed.emit(_cancelled())
+            return
+        try:
+            value = self._fn(self.token)
+        except BaseException as exc:  # delivered to the GUI thread, never swallowed
+            if not _is_expected(exc):
+                log.error("task %r failed:\n%s", self.description, traceback.format_exc())
+            self._relay.failed.emit(exc)
+        else:
+            self._relay.finished.emit(value)
+
+    def _deliver(self, value: object, error: BaseException | None) -> None:
+        self.done = True
+        self._runner._finished(self)
+        if self.discarded:
+            return
+        if error is None:
+            if self._on_done is not None:
+                self._on_done(value)  # type: ignore[arg-type]
+        elif _is_cancel(error):
+            return
+        elif self._on_error is not None:
+            self._on_error(error)
+        else:
+            self._runner.unhandled_error.emit(error, self.description)
+
+
+class _Runnable(QRunnable):
+    def __init__(self, job: Job[Any]) -> None:
+        super().__init__()
+        self.setAutoDelete(True)
+        self._job = job
+
+    def run(self) -> None:  # QRunnable.run override
+        self._job._run_in_worker()
+
+
+class TaskRunner(QObject):
+    """Runs callables on worker threads and delivers results on the GUI thread.
+
+    Signals:
+        in_flight_changed(int): number of jobs started and not yet delivered.
+        unhandled_error(object, str): a job without ``on_error`` failed; the central
+            error presenter is connected here.
+    """
+
+    in_flight_changed = Signal(int)
+    unhandled_error = Signal(object, str)
+
+    def __init__(self, parent: QObject | None = None, *, read_threads: int = 4) -> None:
+        super().__init__(parent)
+        self._read = QThreadPool(self)
+        self._read.setMaxThreadCount(read_threads)
+        self._write = QThreadPool(self)
+        self._write.setMaxThreadCount(1)
+        self._jobs: set[Job[Any]] = set()
+        self._keyed: dict[str, Job[Any]] = {}
+
+    def run(self, fn: Callable[[CancelToken], T], *, on_done: Callable[[T], None] | None = None,
+            on_error: Callable[[BaseException], None] | None = None, lane: Lane = "read",
+            key: str | None = None, description: str = "") -> Job[T]:
+        """Start ``fn(token)`` on a worker; a previous job with the same ``key`` is cancelled."""
+        if key is not None and (old := self._keyed.get(key)) is not None:
+            old.cancel()
+        job: Job[T] = Job(self, fn, on_done=on_done, on_error=on_error, key=key,
+                          description=description or getattr(fn, "__name__", "task"))
+        self._jobs.add(job)
+        if key is not None:
+            self._keyed[key] = job
+        (self._write if lane == "write" else self._read).start(_Runnable(job))
+        self.in_flight_changed.emit(len(self._jobs))
+        return job
+
+    def _finished(self, job: Job[Any]) -> None:
+        self._jobs.discard(job)
+        if job.key is not None and self._keyed.get(job.key) is job:
+            del self._keyed[job.key]
+        self.in_flight_changed.emit(len(self._jobs))
+
+    @property
+    def in_flight(self) -> int:
+        return len(self._jobs)
+
+    def cancel_all(self) -> None:
+        for job in list(self._jobs):
+            job.cancel()
+
+    def wait_idle(self, msecs: int = 10_000) -> bool:
+        """Block until the pools are idle (shutdown and tests only; never in a slot)."""
+        return bool(self._read.waitForDone(msecs) and self._write.waitForDone(msecs))
+
+
+def _cancelled() -> BaseException:
+    from app.api.errors import CancelledError
+
+    return CancelledError()
+
+
+def _is_cancel(error: BaseException) -> bool:
+    from app.api.errors import CancelledError
+
+    return isinstance(error, CancelledError)
+
+
+def _is_expected(error: BaseException) -> bool:
+    from app.api.errors import ApiError
+
+    return isinstance(error, ApiError)

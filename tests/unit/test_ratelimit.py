@@ -23,8 +23,8 @@ def test_per_second_window_admits_limit_then_waits() -> None:
     rl = RateLimiter(Limits(per_second=3, per_minute=None, per_day=None), clock=clock)
     for _ in range(3):
         rl.acquire()
-    assert rl._wait_needed(clock.now) == pytest.approx(1.0)
-    clock.now += 1.0
+    assert rl._wait_needed(clock.now) == pytest.approx(1.05)
+    clock.now += 1.05
     rl.acquire()  # window moved on: admitted without waiting
 
 
@@ -34,7 +34,7 @@ def test_minute_window() -> None:
     rl.acquire()
     clock.now += 10
     rl.acquire()
-    assert rl._wait_needed(clock.now) == pytest.approx(50.0)
+    assert rl._wait_needed(clock.now) == pytest.approx(51.0)
 
 
 def test_daily_quota_raises_instead_of_blocking() -> None:

@@ -19,6 +19,12 @@ from datetime import UTC, datetime, timedelta
 from app.api.errors import CancelledError, QuotaExhaustedError
 from app.core.cancel import Cancellable
 
+# The server counts a call when it arrives, we count it when we send it; a call that
+# waits for a new connection arrives late and can land in the next window. A small
+# margin keeps us under the server's count, not just our own.
+SECOND = 1.05
+MINUTE = 61.0
+
 
 @dataclass(frozen=True)
 class Limits:
@@ -61,9 +67,9 @@ class RateLimiter:
         self.server_available: int | None = None
 
     def _trim(self, now: float) -> None:
-        while self._second and now - self._second[0] >= 1.0:
+        while self._second and now - self._second[0] >= SECOND:
             self._second.popleft()
-        while self._minute and now - self._minute[0] >= 60.0:
+        while self._minute and now - self._minute[0] >= MINUTE:
             self._minute.popleft()
         today = self._utc_now().date()
         if today != self._day:
@@ -73,9 +79,9 @@ class RateLimiter:
         waits = [self._paused_until - now]
         lim = self.limits
         if lim.per_second is not None and len(self._second) >= lim.per_second:
-            waits.append(self._second[0] + 1.0 - now)
+            waits.append(self._second[0] + SECOND - now)
         if lim.per_minute is not None and len(self._minute) >= lim.per_minute:
-            waits.append(self._minute[0] + 60.0 - now)
+            waits.append(self._minute[0] + MINUTE - now)
         return max(waits)
 
     def acquire(self, cancel: Cancellable | None = None) -> None:

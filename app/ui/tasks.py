@@ -18,6 +18,7 @@ from typing import Any, Generic, Literal, TypeVar
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 
 from app.core.cancel import CancelToken
+from app.ui.compat import GcPause, protect_bool_singletons, tune_for_gui
 
 log = logging.getLogger("app.tasks")
 
@@ -25,17 +26,36 @@ T = TypeVar("T")
 Lane = Literal["read", "write"]
 
 
+class TaskToken(CancelToken):
+    """The token a task receives: cancellation, plus :meth:`report` for progress."""
+
+    def __init__(self, report: Callable[[object], None]) -> None:
+        super().__init__()
+        self._report = report
+
+    def report(self, value: object) -> None:
+        """Send ``value`` to the job's ``on_progress`` on the GUI thread (any thread may call)."""
+        if not self.is_cancelled():
+            self._report(value)
+
+
 class _Relay(QObject):
     """Lives on the GUI thread; workers emit into it, its slot runs on the GUI thread."""
 
     finished = Signal(object)
     failed = Signal(object)
+    progress = Signal(object)
 
     def __init__(self, job: Job[Any]) -> None:
         super().__init__()
         self._job = job
         self.finished.connect(self._on_finished)
         self.failed.connect(self._on_failed)
+        self.progress.connect(self._on_progress)
+
+    @Slot(object)
+    def _on_progress(self, value: object) -> None:
+        self._job._progress(value)
 
     @Slot(object)
     def _on_finished(self, value: object) -> None:
@@ -50,17 +70,19 @@ class _Relay(QObject):
 class Job(Generic[T]):
     """A handle on one background call: cancel it, or ask whether it is still wanted."""
 
-    def __init__(self, runner: TaskRunner, fn: Callable[[CancelToken], T], *,
+    def __init__(self, runner: TaskRunner, fn: Callable[[TaskToken], T], *,
                  on_done: Callable[[T], None] | None, on_error: Callable[[BaseException], None] | None,
-                 key: str | None, description: str) -> None:
-        self.token = CancelToken()
+                 key: str | None, description: str,
+                 on_progress: Callable[[Any], None] | None = None) -> None:
         self.key = key
         self.description = description
         self._runner = runner
         self._fn = fn
         self._on_done = on_done
         self._on_error = on_error
+        self._on_progress = on_progress
         self._relay = _Relay(self)
+        self.token = TaskToken(self._relay.progress.emit)
         self.discarded = False
         self.done = False
 
@@ -81,6 +103,10 @@ class Job(Generic[T]):
             self._relay.failed.emit(exc)
         else:
             self._relay.finished.emit(value)
+
+    def _progress(self, value: object) -> None:
+        if not self.discarded and not self.done and self._on_progress is not None:
+            self._on_progress(value)
 
     def _deliver(self, value: object, error: BaseException | None) -> None:
         self.done = True
@@ -120,23 +146,36 @@ class TaskRunner(QObject):
     in_flight_changed = Signal(int)
     unhandled_error = Signal(object, str)
 
-    def __init__(self, parent: QObject | None = None, *, read_threads: int = 4) -> None:
+    def __init__(self, parent: QObject | None = None, *, read_threads: int = 6) -> None:
         super().__init__(parent)
+        protect_bool_singletons()  # PySide6 6.12 emit() leak: every job emits (see app/ui/compat.py)
+        tune_for_gui()  # workers decoding replies must not starve the GUI thread of the GIL
         self._read = QThreadPool(self)
         self._read.setMaxThreadCount(read_threads)
         self._write = QThreadPool(self)
         self._write.setMaxThreadCount(1)
         self._jobs: set[Job[Any]] = set()
         self._keyed: dict[str, Job[Any]] = {}
+        held = self._gc_held = [False]  # a list: the destroyed handler must not touch self
+        self.destroyed.connect(lambda *_: GcPause.release() if held[0] else None)
 
-    def run(self, fn: Callable[[CancelToken], T], *, on_done: Callable[[T], None] | None = None,
+    def run(self, fn: Callable[[TaskToken], T], *, on_done: Callable[[T], None] | None = None,
             on_error: Callable[[BaseException], None] | None = None, lane: Lane = "read",
-            key: str | None = None, description: str = "") -> Job[T]:
-        """Start ``fn(token)`` on a worker; a previous job with the same ``key`` is cancelled."""
+            key: str | None = None, description: str = "",
+            on_progress: Callable[[Any], None] | None = None) -> Job[T]:
+        """Start ``fn(token)`` on a worker; a previous job with the same ``key`` is cancelled.
+
+        ``fn`` may call ``token.report(value)``; ``on_progress(value)`` then runs on the
+        GUI thread (never after the job was cancelled or delivered).
+        """
         if key is not None and (old := self._keyed.get(key)) is not None:
             old.cancel()
         job: Job[T] = Job(self, fn, on_done=on_done, on_error=on_error, key=key,
-                          description=description or getattr(fn, "__name__", "task"))
+                          description=description or getattr(fn, "__name__", "task"),
+                          on_progress=on_progress)
+        if not self._jobs:
+            GcPause.hold()  # see app/ui/compat.py: no full collections on the GUI's time while busy
+            self._gc_held[0] = True
         self._jobs.add(job)
         if key is not None:
             self._keyed[key] = job
@@ -145,7 +184,11 @@ class TaskRunner(QObject):
         return job
 
     def _finished(self, job: Job[Any]) -> None:
-        self._jobs.discard(job)
+        if job in self._jobs:
+            self._jobs.discard(job)
+            if not self._jobs and self._gc_held[0]:
+                self._gc_held[0] = False
+                GcPause.release()
         if job.key is not None and self._keyed.get(job.key) is job:
             del self._keyed[job.key]
         self.in_flight_changed.emit(len(self._jobs))

@@ -85,4 +85,8 @@ def test_scaled_limits_and_estimate() -> None:
     assert Limits.for_mode("pat").scaled(0.1) == Limits(1, 24, 3000)
     assert Limits.for_mode("oauth").per_minute == 1500
     rl = RateLimiter(Limits.for_mode("pat"))
-    assert rl.estimate_seconds(2400) == pytest.approx(600.0)  # the minute window dominates
+    # 240 calls burst at 10/s; every further 240 wait for the minute window to slide
+    assert rl.estimate_seconds(240) == pytest.approx(239 * 0.105)
+    assert rl.estimate_seconds(2400) == pytest.approx(9 * 61.0 + 239 * 0.105)
+    assert rl.estimate_seconds(0) == 0.0
+    assert RateLimiter(Limits(None, None, None)).estimate_seconds(100) == 0.0

@@ -35,6 +35,12 @@ log = logging.getLogger("app.api")
 #: the key then never appears in a request body.
 PLACEHOLDER_KEY = "tagdesk"
 
+#: One reply is decoded at a time, process-wide. Decoding is CPU-bound Python, which the
+#: GIL serialises anyway; letting several threads fight over the GIL for it only makes
+#: every other thread (the GUI's above all) wait longer for its turn. Network waits
+#: stay parallel: the lock is taken only after a reply has fully arrived.
+_DECODE_LOCK = threading.Lock()
+
 
 @dataclass(frozen=True)
 class CallEvent:
@@ -171,7 +177,8 @@ class XmlRpcClient:
         try:
             reply: HttpReply = self.transport.post(body, method)
             self._note_quota(reply)
-            return interpret(reply, method)
+            with _DECODE_LOCK:
+                return interpret(reply, method)
         except e.ApiError as err:
             error = type(err).__name__
             log.info("%s failed: %s (%s)", method, error, err.detail or err.message)

@@ -125,11 +125,16 @@ class RateLimiter:
         return (tomorrow - now).total_seconds()
 
     def estimate_seconds(self, calls: int) -> float:
-        """How long ``calls`` calls take at the limits (for dry runs)."""
+        """How long ``calls`` calls take at the limits (for dry runs).
+
+        A key may burst at its per-second rate until the minute's allowance is spent,
+        then waits for the minute window to slide: whole minutes plus the burst left over.
+        """
+        if calls <= 0:
+            return 0.0
         lim = self.limits
-        rates = []
-        if lim.per_second:
-            rates.append(calls / lim.per_second)
-        if lim.per_minute:
-            rates.append(calls / lim.per_minute * 60.0)
-        return max(rates, default=0.0)
+        burst = (lim.per_second and SECOND / lim.per_second) or 0.0
+        if not lim.per_minute:
+            return (calls - 1) * burst
+        full_minutes, rest = divmod(calls - 1, lim.per_minute)
+        return full_minutes * MINUTE + rest * burst

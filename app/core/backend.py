@@ -1,0 +1,76 @@
+"""The protocol-neutral contract every Keap backend fulfils.
+
+The services layer and, through it, the GUI speak only this interface. The XML-RPC
+backend (:mod:`app.api.xmlrpc.backend`) implements it today; a REST v2 backend will
+implement it before Keap turns XML-RPC off. Plain values in, plain dicts and
+dataclasses out; a backend knows nothing of threads or widgets and is called from
+worker threads, so it must be thread-safe. Every method takes a cancel token that is
+checked between calls, and raises only errors from :mod:`app.api.errors` (or
+:class:`app.core.records.DuplicateContactError`).
+
+Field names are Keap's exact names (``FirstName``, ``OwnerID``); custom fields are
+``_`` + their database name. Dates come back as aware datetimes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol
+
+from app.core.cancel import Cancellable
+from app.core.records import ContactQuery, Row, User
+from app.core.schema import CustomField
+
+
+class CrmBackend(Protocol):
+    """Contacts and their reference data in one Keap account."""
+
+    #: "xmlrpc" or "rest"; shown in the status bar and the logs.
+    protocol: str
+
+    def count_contacts(self, query: ContactQuery, cancel: Cancellable) -> int:
+        """How many contacts match ``query`` (fresh: recomputed on every call)."""
+        ...
+
+    def search_contacts(self, query: ContactQuery, fields: Sequence[str], page: int, page_size: int,
+                        cancel: Cancellable) -> list[Row]:
+        """Page ``page`` (from 0) of the matching contacts, in the query's order.
+
+        Every row carries ``Id`` plus whichever of ``fields`` are not blank. Pages are
+        consistent with :meth:`count_contacts` for the same query, and several pages of
+        one query may be requested in parallel.
+        """
+        ...
+
+    def load_contact(self, contact_id: int, fields: Sequence[str], cancel: Cancellable) -> Row:
+        """One contact's fields (blank fields are missing from the row)."""
+        ...
+
+    def update_contact(self, contact_id: int, values: dict[str, object], cancel: Cancellable) -> None:
+        """Write ``values`` (already Latin-1 safe) to one contact."""
+        ...
+
+    def create_contact(self, values: dict[str, object], cancel: Cancellable, *,
+                       dup_check_email: bool = True) -> int:
+        """Create a contact and return its Id; never creates it twice.
+
+        With ``dup_check_email`` a contact whose e-mail address already exists raises
+        :class:`~app.core.records.DuplicateContactError` instead. A lost reply is resolved
+        by looking the contact up before anything is sent again.
+        """
+        ...
+
+    def delete_contact(self, contact_id: int, cancel: Cancellable) -> None:
+        ...
+
+    def find_contacts_by_email(self, email: str, fields: Sequence[str], cancel: Cancellable) -> list[Row]:
+        """Contacts with ``email`` as any of their three addresses (case-insensitive)."""
+        ...
+
+    def custom_fields(self, cancel: Cancellable, record: str = "Contact") -> list[CustomField]:
+        """The account's custom fields of one record type (``Contact``, ``Lead`` ...)."""
+        ...
+
+    def users(self, cancel: Cancellable) -> list[User]:
+        """The account's users, who may own contacts."""
+        ...

@@ -1,0 +1,97 @@
+""""Test connection": one echo round trip and the account's contact count.
+
+The result comes back as a value (:class:`ConnectionReport`), success or failure, so
+the dialog does a single check on it. A failure always says what to do next: an
+auth error means the key, a TLS error means a CA bundle, a connect error means the
+network or the URL.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+
+from app.api import errors as e
+from app.api.xmlrpc.client import XmlRpcClient
+from app.api.xmlrpc.query import count
+from app.core.cancel import Cancellable
+from app.core.redact import redact
+
+log = logging.getLogger("app.services.connection")
+
+ECHO_TEXT = "TagDesk connection test"
+
+
+@dataclass(frozen=True)
+class ConnectionReport:
+    """What "Test connection" found.
+
+    Attributes:
+        ok: both calls succeeded.
+        rtt_ms: the echo's round trip time in milliseconds.
+        contact_count: contacts in the account (None when the count failed).
+        message: what happened, for the user.
+        next_step: what to do about it (empty on success).
+        error_kind: the error's class name, for logs and tests.
+    """
+
+    ok: bool
+    rtt_ms: float | None = None
+    contact_count: int | None = None
+    message: str = ""
+    next_step: str = ""
+    error_kind: str = ""
+
+    @property
+    def text(self) -> str:
+        return f"{self.message} {self.next_step}".strip()
+
+
+def next_step_for(error: BaseException) -> str:
+    """The one thing the user should do after ``error``."""
+    if isinstance(error, e.AuthError):
+        return ("Check the key: copy it again from Keap (Settings > API / Personal access tokens), "
+                "make sure the authentication type matches it, and test again.")
+    if isinstance(error, e.TlsError):
+        return ("Choose a CA bundle: if your network inspects secure traffic, ask IT for its "
+                "CA certificate (a .pem file) and select it as the connection's CA bundle.")
+    if isinstance(error, e.ConnectError):
+        return "Check the network and the URL: is this computer online, and is the address spelled right?"
+    if isinstance(error, e.TransportError | e.ServerUnavailableError | e.ResponseError):
+        return "Keap or the network is having trouble; wait a minute and test again."
+    if isinstance(error, e.ThrottledError | e.QuotaExhaustedError):
+        return "The key has used its call allowance for now; wait and test again."
+    if isinstance(error, e.UnexpectedBodyError | e.HttpStatusError):
+        return "Check the URL: it should end in /crm/xmlrpc/v1 (or /api/xmlrpc for a legacy key)."
+    if isinstance(error, e.NoSuchHandlerFault | e.NoMethodMatchingFault):
+        return ("This endpoint does not offer the data service; check the URL and the "
+                "authentication type.")
+    if isinstance(error, e.NoTableAccessFault | e.NoAccessFault):
+        return "The key works but may not read contacts; ask the account owner for a key with contact access."
+    return "See the log (Help > Open log folder) for details."
+
+
+def failure(error: BaseException) -> ConnectionReport:
+    message = error.message if isinstance(error, e.ApiError) else redact(str(error)) or type(error).__name__
+    return ConnectionReport(False, message=message, next_step=next_step_for(error),
+                            error_kind=type(error).__name__)
+
+
+def check_connection(client: XmlRpcClient, cancel: Cancellable | None = None) -> ConnectionReport:
+    """Echo once (timed), then count the contacts. Cancellation propagates; other errors are reported."""
+    try:
+        started = time.perf_counter()
+        reply = client.echo(ECHO_TEXT, cancel=cancel)
+        rtt_ms = (time.perf_counter() - started) * 1000.0
+        if reply != ECHO_TEXT:
+            log.warning("echo returned something else (%d characters)", len(reply))
+        contacts = count(client, "Contact", {"Id": "%"}, cancel=cancel)
+    except e.CancelledError:
+        raise
+    except e.ApiError as err:
+        log.info("connection test to %s failed: %s (%s)", client.url, err.kind, err.detail)
+        return failure(err)
+    log.info("connection test to %s: %.0f ms, %d contacts", client.url, rtt_ms, contacts)
+    return ConnectionReport(True, rtt_ms=rtt_ms, contact_count=contacts,
+                            message=f"Connected in {rtt_ms:.0f} ms. The account has {contacts:,} contacts.")

@@ -1,0 +1,203 @@
+"""Contacts: search, load, and the one write path every contact change goes through.
+
+:class:`ContactsService` wraps a :class:`~app.core.backend.CrmBackend`. Every write
+(update, create, delete) passes through :meth:`ContactsService._write`, which makes
+the values Latin-1 safe (the same preflight the user was shown) and tells each
+registered :class:`WriteObserver` before the call is sent and after it ends, so the
+change journal can record a write before it leaves the machine. Methods take plain
+values and a cancel token; they run on worker threads and know nothing of the GUI.
+"""
+
+from __future__ import annotations
+
+import csv
+import logging
+import os
+import tempfile
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal, Protocol
+
+from app.api.errors import CancelledError
+from app.core.backend import CrmBackend
+from app.core.cancel import Cancellable
+from app.core.contact_fields import FieldInfo, catalog
+from app.core.display import csv_text
+from app.core.records import ContactPage, ContactQuery, Row, User
+from app.core.schema import CustomField
+from app.core.text import Preflight, preflight
+
+log = logging.getLogger("app.services.contacts")
+
+WriteKind = Literal["update", "create", "delete"]
+Progress = Callable[[int, int], None]
+
+EXPORT_PAGE_SIZE = 1000
+
+
+@dataclass
+class WriteEvent:
+    """One contact write, as observers see it.
+
+    Attributes:
+        kind: update, create or delete.
+        contact_id: the contact (None for a create until it succeeds).
+        values: what is sent (after the preflight).
+        previous: the values the form had loaded before the edit, when known.
+        result_id: the Id a create returned.
+    """
+
+    kind: WriteKind
+    contact_id: int | None
+    values: dict[str, object]
+    previous: dict[str, object] = field(default_factory=dict)
+    result_id: int | None = None
+
+
+class WriteObserver(Protocol):
+    """Hooked into every contact write; called on the worker thread doing the write."""
+
+    def before_write(self, event: WriteEvent) -> None: ...
+
+    def after_write(self, event: WriteEvent, error: BaseException | None) -> None: ...
+
+
+class ContactsService:
+    """Contact operations for the GUI; see the module docstring.
+
+    Attributes:
+        observers: every :class:`WriteObserver` told about each write (the journal's hook).
+    """
+
+    def __init__(self, backend: CrmBackend) -> None:
+        self.backend = backend
+        self.observers: list[WriteObserver] = []
+
+    # -- reading -----------------------------------------------------------------------------
+
+    def count(self, query: ContactQuery, cancel: Cancellable) -> int:
+        return self.backend.count_contacts(query, cancel)
+
+    def page(self, query: ContactQuery, fields: Sequence[str], page: int, page_size: int,
+             cancel: Cancellable) -> ContactPage:
+        rows = self.backend.search_contacts(query, fields, page, page_size, cancel)
+        return ContactPage(rows, page, page_size)
+
+    def load(self, contact_id: int, fields: Sequence[str], cancel: Cancellable) -> Row:
+        return self.backend.load_contact(contact_id, fields, cancel)
+
+    def find_by_email(self, email: str, cancel: Cancellable) -> list[Row]:
+        return self.backend.find_contacts_by_email(
+            email, ["Id", "FirstName", "LastName", "Email", "Company", "DateCreated"], cancel)
+
+    def custom_fields(self, cancel: Cancellable) -> list[CustomField]:
+        return self.backend.custom_fields(cancel, "Contact")
+
+    def field_catalog(self, cancel: Cancellable) -> list[FieldInfo]:
+        """Every field a column, a filter or the form may show (SSN fields excluded)."""
+        return catalog(self.custom_fields(cancel))
+
+    def users(self, cancel: Cancellable) -> list[User]:
+        return self.backend.users(cancel)
+
+    # -- writing: everything passes through _write ---------------------------------------------
+
+    @staticmethod
+    def preflight(values: Mapping[str, object]) -> Preflight:
+        """What would be stored for ``values``; show ``.describe()`` to the user before saving."""
+        return preflight(values)
+
+    def save(self, contact_id: int, values: Mapping[str, object], cancel: Cancellable, *,
+             previous: Mapping[str, object] | None = None) -> None:
+        """Write changed fields of one contact."""
+        self._write(WriteEvent("update", contact_id, dict(values), dict(previous or {})), cancel)
+
+    def create(self, values: Mapping[str, object], cancel: Cancellable, *,
+               dup_check_email: bool = True) -> int:
+        """Create a contact; raises DuplicateContactError when its e-mail exists (if checked)."""
+        event = WriteEvent("create", None, dict(values))
+        self._write(event, cancel, dup_check_email=dup_check_email)
+        assert event.result_id is not None
+        return event.result_id
+
+    def delete(self, contact_id: int, cancel: Cancellable, *,
+               previous: Mapping[str, object] | None = None) -> None:
+        self._write(WriteEvent("delete", contact_id, {}, dict(previous or {})), cancel)
+
+    def _write(self, event: WriteEvent, cancel: Cancellable, *, dup_check_email: bool = True) -> None:
+        """The one write path: preflight, observers before, the call, observers after."""
+        if cancel.is_cancelled():
+            raise CancelledError()
+        event.values = preflight(event.values).values
+        for observer in self.observers:
+            observer.before_write(event)
+        error: BaseException | None = None
+        try:
+            if event.kind == "update":
+                assert event.contact_id is not None
+                self.backend.update_contact(event.contact_id, event.values, cancel)
+            elif event.kind == "create":
+                event.result_id = self.backend.create_contact(event.values, cancel,
+                                                              dup_check_email=dup_check_email)
+                event.contact_id = event.result_id
+            else:
+                assert event.contact_id is not None
+                self.backend.delete_contact(event.contact_id, cancel)
+        except BaseException as exc:
+            error = exc
+            raise
+        finally:
+            for observer in self.observers:
+                try:
+                    observer.after_write(event, error)
+                except Exception:  # an observer must not turn a done write into a failure
+                    log.exception("write observer failed after %s", event.kind)
+        log.info("contact %s: %s (%d fields)", event.kind, event.contact_id, len(event.values))
+
+    # -- export ------------------------------------------------------------------------------
+
+    def iter_rows(self, query: ContactQuery, fields: Sequence[str], cancel: Cancellable,
+                  progress: Progress | None = None, *, page_size: int = EXPORT_PAGE_SIZE) -> Iterator[Row]:
+        """Every row of ``query``, page by page; ``progress(done, total)`` after each page."""
+        total = self.count(query, cancel)
+        done = 0
+        if progress is not None:
+            progress(0, total)
+        page = 0
+        while True:
+            if cancel.is_cancelled():
+                raise CancelledError()
+            rows = self.backend.search_contacts(query, fields, page, page_size, cancel)
+            yield from rows
+            done += len(rows)
+            if progress is not None:
+                progress(done, max(total, done))
+            if len(rows) < page_size:
+                return
+            page += 1
+
+    def export_csv(self, path: Path, query: ContactQuery, columns: Sequence[FieldInfo], cancel: Cancellable,
+                   progress: Progress | None = None) -> int:
+        """Write every row of ``query`` to ``path`` (UTF-8 with BOM, headers = labels).
+
+        The file appears only when complete: a cancelled or failed export leaves
+        nothing behind. Returns the number of rows written.
+        """
+        path = Path(path)
+        handle, temp_name = tempfile.mkstemp(prefix=".tagdesk-export-", suffix=".csv", dir=path.parent)
+        count = 0
+        try:
+            with os.fdopen(handle, "w", encoding="utf-8-sig", newline="") as out:
+                writer = csv.writer(out)
+                writer.writerow([c.label for c in columns])
+                names = [c.name for c in columns]
+                for row in self.iter_rows(query, names, cancel, progress):
+                    writer.writerow([csv_text(row.get(c.name), date_only=c.date_only) for c in columns])
+                    count += 1
+            os.replace(temp_name, path)
+        except BaseException:
+            Path(temp_name).unlink(missing_ok=True)
+            raise
+        log.info("exported %d contacts to %s", count, path.name)
+        return count

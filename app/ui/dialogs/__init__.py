@@ -1,0 +1,1 @@
+"""Dialogs: small, self-contained windows that talk to services through the task runner."""

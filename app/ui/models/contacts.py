@@ -1,0 +1,503 @@
+"""The contacts table: rows of one search, paged in lazily and in parallel.
+
+``fetchMore`` only *enqueues* one page request on the :class:`TaskRunner`; rows are
+inserted when pages arrive, always in page order (a page that overtakes an earlier
+one waits in a buffer). Until the total is known pages are requested one after the
+other; once ``count`` has answered, up to ``parallel`` pages are in flight. While a
+page is loading, or after one failed, a placeholder row ends the table ("Loading…" or
+the error). A new search bumps the generation and cancels what is in flight, so late
+replies for an old search are dropped. Sorting re-runs the query on the server.
+"""
+
+from __future__ import annotations
+
+import logging
+from functools import partial
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    QTimer,
+    Signal,
+)
+from PySide6.QtGui import QBrush, QColor
+
+from app.api.errors import CancelledError
+from app.core.contact_fields import FieldInfo, Kind
+from app.core.display import display_text, eastern_text
+from app.core.records import ContactPage, ContactQuery, Row
+from app.services.contacts import ContactsService
+from app.ui.errors import describe
+from app.ui.models.roles import Role
+from app.ui.tasks import Job, TaskRunner
+
+log = logging.getLogger("app.ui.contacts")
+
+Index = QModelIndex | QPersistentModelIndex
+_ROOT = QModelIndex()
+_NUMERIC = (Kind.INTEGER,)
+_RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+#: Roles this model never answers; the delegate asks for them on every paint.
+_UNUSED_ROLES = frozenset(int(r) for r in (
+    Qt.ItemDataRole.DecorationRole, Qt.ItemDataRole.FontRole, Qt.ItemDataRole.BackgroundRole,
+    Qt.ItemDataRole.CheckStateRole, Qt.ItemDataRole.EditRole, Qt.ItemDataRole.StatusTipRole,
+    Qt.ItemDataRole.WhatsThisRole, Qt.ItemDataRole.SizeHintRole,
+))
+#: Pages arriving within this many ms of an insert are inserted together with the next one.
+INSERT_INTERVAL_MS = 200
+#: Pages in flight at once once the total is known (the task runner has 6 read threads).
+#: Each page waits ~100+ ms on the network and needs ~20 ms of decoding, so 6 keep the
+#: decoder busy; the client's rate limiter still keeps the key under its quota.
+PARALLEL_PAGES = 6
+
+
+class ContactsModel(QAbstractTableModel):
+    """Lazily paged contacts of one :class:`ContactQuery`.
+
+    Signals:
+        total_changed(int): the search's total from ``count`` (-1 while unknown).
+        loading_changed(bool): whether any page or the count is in flight.
+        load_failed(str): a page or the count failed (message); :meth:`retry` tries again.
+        rows_loaded(int): rows inserted so far, after each page.
+        query_changed(object): a new :class:`ContactQuery` is being shown (sorting included).
+    """
+
+    total_changed = Signal(int)
+    loading_changed = Signal(bool)
+    load_failed = Signal(str)
+    rows_loaded = Signal(int)
+    query_changed = Signal(object)
+
+    def __init__(self, runner: TaskRunner, parent: QObject | None = None, *, page_size: int = 1000,
+                 parallel: int = PARALLEL_PAGES, insert_interval_ms: int = INSERT_INTERVAL_MS) -> None:
+        super().__init__(parent)
+        self._runner = runner
+        self._page_size = page_size
+        self._parallel = max(1, parallel)
+        self._service: ContactsService | None = None
+        self._columns: list[FieldInfo] = []
+        self._query = ContactQuery()
+        self._gen = 0
+        self._rows: list[Row] = []
+        self._index: dict[int, int] = {}
+        self._total: int | None = None
+        self._next_page = 0
+        self._inserted_pages = 0
+        self._arrived: dict[int, list[Row]] = {}
+        self._in_flight: dict[int, Job[ContactPage]] = {}
+        self._count_job: Job[int] | None = None
+        self._failed_pages: set[int] = set()
+        self._count_failed = False
+        self._error: str | None = None
+        self._last_page: int | None = None  # the short page that ends the rows, once seen
+        self._ended = False
+        self._text: dict[int, list[str]] = {}  # display texts per row, made when first painted
+        self._placeholder = False
+        self._auto = False
+        # fetchMore must not change the rows itself (views and testers call it while
+        # handling other changes): the placeholder for its request is shown a moment later
+        self._placeholder_timer = QTimer(self)
+        self._placeholder_timer.setSingleShot(True)
+        self._placeholder_timer.setInterval(0)
+        self._placeholder_timer.timeout.connect(self._sync_placeholder)
+        # pages that arrive close together are inserted together: every insert repaints the view
+        self._insert_timer = QTimer(self)
+        self._insert_timer.setSingleShot(True)
+        self._insert_timer.setInterval(insert_interval_ms)
+        self._insert_timer.timeout.connect(self._on_insert_timer)
+
+    # -- configuration -----------------------------------------------------------------------
+
+    @property
+    def query(self) -> ContactQuery:
+        return self._query
+
+    @property
+    def columns(self) -> list[FieldInfo]:
+        return list(self._columns)
+
+    @property
+    def total(self) -> int | None:
+        return self._total
+
+    @property
+    def loaded(self) -> int:
+        return len(self._rows)
+
+    @property
+    def loading(self) -> bool:
+        return bool(self._in_flight) or self._count_job is not None or bool(self._arrived)
+
+    @property
+    def error(self) -> str | None:
+        return self._error
+
+    def set_service(self, service: ContactsService | None) -> None:
+        """Show contacts of ``service`` (None empties the table)."""
+        self._service = service
+        self._restart()
+
+    def set_columns(self, columns: list[FieldInfo]) -> None:
+        """Show these fields; rows are reloaded, since they carry only the fields asked for."""
+        self._columns = [c for c in columns if not c.locked]
+        self._restart()
+
+    def set_query(self, query: ContactQuery) -> None:
+        """Show ``query`` from its first page (even if it equals the current one)."""
+        self._query = query
+        self._restart()
+        self.query_changed.emit(query)
+
+    def refresh(self) -> None:
+        self._restart()
+
+    def fetch_all(self) -> None:
+        """Keep loading, ``parallel`` pages at a time, until every row is in (bench, select all)."""
+        self._auto = True
+        self._top_up()
+
+    def retry(self) -> None:
+        """Ask again for the pages (and count) that failed."""
+        if self._error is None:
+            return
+        self._error = None
+        failed, self._failed_pages = sorted(self._failed_pages), set()
+        if self._count_failed:
+            self._count_failed = False
+            self._start_count()
+        for page in failed:
+            self._request(page)
+        if not failed and self._can_request():
+            self._request(self._next_page)
+        self._sync_placeholder()
+        self._emit_loading()
+
+    # -- loading -----------------------------------------------------------------------------
+
+    def _restart(self) -> None:
+        self.beginResetModel()
+        self._gen += 1
+        for job in self._in_flight.values():
+            job.cancel()
+        if self._count_job is not None:
+            self._count_job.cancel()
+        self._in_flight.clear()
+        self._count_job = None
+        self._insert_timer.stop()
+        self._rows, self._index, self._arrived, self._text = [], {}, {}, {}
+        self._total, self._next_page, self._inserted_pages = None, 0, 0
+        self._failed_pages, self._count_failed, self._error = set(), False, None
+        self._last_page, self._ended, self._placeholder, self._auto = None, False, False, False
+        self.endResetModel()
+        self.total_changed.emit(-1)
+        if self._service is not None and self._columns:
+            self._start_count()
+            self._request(0)  # first rows as soon as possible, without waiting for the view
+            self._sync_placeholder()
+        self._emit_loading()
+
+    def _start_count(self) -> None:
+        service, query, gen = self._service, self._query, self._gen
+        assert service is not None
+        self._count_job = self._runner.run(
+            lambda token: service.count(query, token),
+            on_done=partial(self._on_count, gen), on_error=partial(self._on_count_error, gen),
+            description="count contacts")
+
+    def _fields(self) -> list[str]:
+        return [c.name for c in self._columns]
+
+    def _request(self, page: int, *, show_now: bool = True) -> None:
+        service, query, gen = self._service, self._query, self._gen
+        if service is None or page in self._in_flight:
+            return
+        fields, size = self._fields(), self._page_size
+        self._in_flight[page] = self._runner.run(
+            lambda token: service.page(query, fields, page, size, token),
+            on_done=partial(self._on_page, gen), on_error=partial(self._on_page_error, gen, page),
+            description=f"contacts page {page}")
+        self._next_page = max(self._next_page, page + 1)
+        if show_now:
+            self._sync_placeholder()
+        else:
+            self._placeholder_timer.start()
+
+    def _more_pages(self) -> bool:
+        if self._last_page is not None:
+            return False
+        if self._total is not None:
+            return self._next_page * self._page_size < self._total
+        return not self._in_flight  # one at a time until the total is known
+
+    def _can_request(self) -> bool:
+        return (self._service is not None and bool(self._columns) and self._error is None
+                and self._more_pages() and len(self._in_flight) < self._parallel)
+
+    def _top_up(self) -> None:
+        while self._auto and self._can_request():
+            self._request(self._next_page)
+        self._emit_loading()
+
+    def _on_count(self, gen: int, total: int) -> None:
+        if gen != self._gen:
+            return
+        self._count_job = None
+        self._total = total
+        self.total_changed.emit(total)
+        self._top_up()
+        self._sync_placeholder()
+
+    def _on_count_error(self, gen: int, error: BaseException) -> None:
+        if gen != self._gen:
+            return
+        self._count_job = None
+        if isinstance(error, CancelledError):
+            return
+        self._count_failed = True
+        self._fail(error)
+
+    def _on_page(self, gen: int, page: ContactPage) -> None:
+        if gen != self._gen:
+            return
+        self._in_flight.pop(page.page, None)
+        self._arrived[page.page] = page.rows
+        if len(page.rows) < self._page_size and (self._last_page is None or page.page < self._last_page):
+            self._last_page = page.page
+            for later, job in list(self._in_flight.items()):
+                if later > page.page:  # past the end: nothing to wait for
+                    job.cancel()
+                    del self._in_flight[later]
+        self._top_up()
+        if not self._insert_timer.isActive() or not self._in_flight:
+            self._insert_ready()  # at once when quiet, and the last batch never waits
+            self._insert_timer.start()  # the next insert waits a moment, gathering pages
+
+    def _on_insert_timer(self) -> None:
+        if self._insert_ready():
+            self._insert_timer.start()
+
+    def _insert_ready(self) -> bool:
+        """Insert every page that follows the inserted ones, as one batch; True if any."""
+        batch: list[Row] = []
+        while self._inserted_pages in self._arrived:
+            batch.extend(self._arrived.pop(self._inserted_pages))
+            self._inserted_pages += 1
+        self._append(batch)
+        ended = (self._last_page is not None and self._inserted_pages > self._last_page
+                 and not self._ended)
+        if ended:
+            self._ended = True
+            self._end_of_rows()
+        if batch or ended:
+            self.rows_loaded.emit(len(self._rows))
+        self._sync_placeholder()
+        return bool(batch)
+
+    def _end_of_rows(self) -> None:
+        self._arrived.clear()
+        if self._total != len(self._rows):  # the account changed since the count
+            self._total = len(self._rows)
+            self.total_changed.emit(self._total)
+
+    def _append(self, rows: list[Row]) -> None:
+        if not rows:
+            return
+        first = len(self._rows)
+        self.beginInsertRows(_ROOT, first, first + len(rows) - 1)
+        for offset, row in enumerate(rows):
+            self._index[int(row["Id"])] = first + offset
+        self._rows.extend(rows)
+        self.endInsertRows()
+
+    def _on_page_error(self, gen: int, page: int, error: BaseException) -> None:
+        if gen != self._gen:
+            return
+        self._in_flight.pop(page, None)
+        if isinstance(error, CancelledError):
+            self._sync_placeholder()
+            return
+        self._failed_pages.add(page)
+        self._fail(error)
+
+    def _fail(self, error: BaseException) -> None:
+        message, detail = describe(error)
+        log.warning("loading contacts failed: %s", detail.splitlines()[0] if detail else message)
+        self._error = message
+        self._sync_placeholder()
+        if self._placeholder:
+            last = self.index(len(self._rows), 0)
+            self.dataChanged.emit(last, last.siblingAtColumn(self.columnCount() - 1))
+        self._emit_loading()
+        self.load_failed.emit(message)
+
+    def _emit_loading(self) -> None:
+        self.loading_changed.emit(self.loading)
+
+    def _sync_placeholder(self) -> None:
+        want = bool(self._in_flight) or bool(self._arrived) or self._error is not None
+        if want == self._placeholder or not self._columns:
+            return
+        row = len(self._rows)
+        if want:
+            self.beginInsertRows(_ROOT, row, row)
+            self._placeholder = True
+            self.endInsertRows()
+        else:
+            self.beginRemoveRows(_ROOT, row, row)
+            self._placeholder = False
+            self.endRemoveRows()
+        self._emit_loading()
+
+    # -- rows the editor changed -------------------------------------------------------------
+
+    def contact_id(self, row: int) -> int | None:
+        return int(self._rows[row]["Id"]) if 0 <= row < len(self._rows) else None
+
+    def row_of(self, contact_id: int) -> int | None:
+        return self._index.get(contact_id)
+
+    def record(self, row: int) -> Row | None:
+        return self._rows[row] if 0 <= row < len(self._rows) else None
+
+    def update_contact(self, contact_id: int, values: dict[str, Any]) -> None:
+        """Show saved values in the contact's row (if it is loaded)."""
+        row = self._index.get(contact_id)
+        if row is None:
+            return
+        record = self._rows[row]
+        self._text.pop(row, None)
+        for name, value in values.items():
+            if value in (None, ""):
+                record.pop(name, None)
+            else:
+                record[name] = value
+        self.dataChanged.emit(self.index(row, 0), self.index(row, self.columnCount() - 1))
+
+    def remove_contact(self, contact_id: int) -> None:
+        row = self._index.get(contact_id)
+        if row is None:
+            return
+        self.beginRemoveRows(_ROOT, row, row)
+        del self._rows[row]
+        self._index = {int(r["Id"]): i for i, r in enumerate(self._rows)}
+        self._text = {}
+        self.endRemoveRows()
+        if self._total is not None:
+            self._total = max(0, self._total - 1)
+            self.total_changed.emit(self._total)
+
+    # -- QAbstractTableModel -----------------------------------------------------------------
+
+    def rowCount(self, parent: Index = _ROOT) -> int:  # QAbstractItemModel.rowCount override
+        return 0 if parent.isValid() else len(self._rows) + (1 if self._placeholder else 0)
+
+    def columnCount(self, parent: Index = _ROOT) -> int:  # QAbstractItemModel.columnCount override
+        return 0 if parent.isValid() else len(self._columns)
+
+    def canFetchMore(self, parent: Index) -> bool:  # QAbstractItemModel.canFetchMore override
+        return not parent.isValid() and self._can_request()
+
+    def fetchMore(self, parent: Index) -> None:  # QAbstractItemModel.fetchMore override
+        if self.canFetchMore(parent):
+            self._request(self._next_page, show_now=False)
+            self._emit_loading()
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """Re-run the query sorted by ``column`` on the server (QAbstractItemModel.sort override)."""
+        if not 0 <= column < len(self._columns):
+            return
+        field = self._columns[column].name
+        ascending = order == Qt.SortOrder.AscendingOrder
+        if (field, ascending) != (self._query.order_by, self._query.ascending):
+            self.set_query(self._query.sorted_by(field, ascending))
+
+    def flags(self, index: Index) -> Qt.ItemFlag:  # QAbstractItemModel.flags override
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        if index.row() >= len(self._rows):
+            return Qt.ItemFlag.ItemIsEnabled
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # QAbstractItemModel override
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(self._columns):
+            return None
+        column = self._columns[section]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return column.label
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return f"{column.label} ({column.name}). Click to sort on the server."
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # override
+        if role in _UNUSED_ROLES or not index.isValid():
+            return None
+        return self._cell(index.row(), index.column(), role)
+
+    def multiData(self, index: Index, roleDataSpan: Any) -> None:  # QAbstractItemModel override
+        """All roles of one cell in one call: the item delegate paints through this.
+
+        A repaint asks ~7 roles of every visible cell; one Python call per cell instead
+        of seven keeps painting short even while worker threads compete for the GIL.
+        """
+        valid = index.isValid()
+        row, col = index.row(), index.column()
+        for i in range(len(roleDataSpan)):
+            slot = roleDataSpan[i]
+            role = slot.role()
+            value = None if not valid or role in _UNUSED_ROLES else self._cell(row, col, role)
+            if value is None:
+                slot.clearData()
+            else:
+                slot.setData(value)
+
+    def _cell(self, row: int, col: int, role: int) -> Any:
+        if not 0 <= col < len(self._columns):
+            return None
+        if row >= len(self._rows):
+            return self._placeholder_data(col, role)
+        if role == Qt.ItemDataRole.DisplayRole:
+            texts = self._text.get(row)
+            if texts is None:
+                record = self._rows[row]
+                texts = self._text[row] = [display_text(record.get(c.name), date_only=c.date_only)
+                                           for c in self._columns]
+            return texts[col] if col < len(texts) else None
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            if self._columns[col].kind in _NUMERIC or isinstance(self._rows[row].get(self._columns[col].name),
+                                                                  int | float):
+                return _RIGHT
+            return None
+        if role == Qt.ItemDataRole.ForegroundRole:
+            return None
+        record = self._rows[row]
+        column = self._columns[col]
+        value = record.get(column.name)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return None if column.date_only else (eastern_text(value) or None)
+        if role == Role.IdRole:
+            return int(record["Id"])
+        if role == Role.RecordRole:
+            return record
+        if role == Role.SortKeyRole:
+            return value
+        if role == Role.PlaceholderRole:
+            return False
+        return None
+
+    def _placeholder_data(self, col: int, role: int) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole:
+            if col != 0:
+                return ""
+            return f"Could not load more rows: {self._error}" if self._error else "Loading…"
+        if role == Qt.ItemDataRole.ForegroundRole:
+            return QBrush(QColor("#b3261e" if self._error else "#777777"))
+        if role == Role.PlaceholderRole:
+            return True
+        if role == Role.ErrorRole:
+            return self._error
+        return None

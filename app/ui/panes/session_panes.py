@@ -1,0 +1,134 @@
+"""The panes that belong to one session: the tags pane and the contact's record tabs.
+
+They are built per session because each is bound to that session's services; the
+workspace installs them when a session opens and drops them when it closes, so no
+widget ever talks to a closed connection. This module also owns the work that
+crosses panes: a tag selection filters the contacts table, a tag write refreshes
+what may have changed, and the selected contact reaches every tab.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+
+from PySide6.QtWidgets import QSplitter, QTabWidget, QWidget
+
+from app.core.cancel import Cancellable
+from app.services.session import Session
+from app.ui.dialogs.achieve_goal import open_achieve_goal
+from app.ui.dialogs.bulk_tags import open_bulk_tags
+from app.ui.dialogs.tag_health import open_tag_health
+from app.ui.errors import ErrorPresenter
+from app.ui.panes.contact_tags_tab import ContactTagsTab
+from app.ui.panes.contacts import ContactsPane
+from app.ui.panes.records import create_record_tabs
+from app.ui.panes.tags_pane import TagsPane
+from app.ui.tasks import TaskRunner
+
+log = logging.getLogger("app.ui.workspace")
+
+#: Room the tags pane gets when the saved layout gave the placeholder less.
+TAGS_PANE_WIDTH = 290
+
+
+class SessionPanes:
+    """Builds, wires and tears down the session-bound panes of the workspace."""
+
+    def __init__(self, runner: TaskRunner, presenter: ErrorPresenter, session: Session,
+                 contacts: ContactsPane, splitter: QSplitter, tabs: QTabWidget) -> None:
+        self.session = session
+        self._runner = runner
+        self._presenter = presenter
+        self._contacts = contacts
+        self._splitter = splitter
+        self._tabs = tabs
+        self.tags_pane = TagsPane(runner, presenter, session.tags)
+        self.tags_pane.setObjectName("tags_pane")
+        self._placeholder = splitter.replaceWidget(0, self.tags_pane)
+        if self._placeholder is not None:
+            self._placeholder.hide()
+        sizes = splitter.sizes()
+        if sizes and 0 < sizes[0] < TAGS_PANE_WIDTH:  # the placeholder was narrow; tags need room
+            grow = TAGS_PANE_WIDTH - sizes[0]
+            splitter.setSizes([TAGS_PANE_WIDTH, max(200, sizes[1] - grow), *sizes[2:]])
+        self.tags_tab = ContactTagsTab(runner, presenter, session.tags)
+        self.record_tabs: list[tuple[str, QWidget]] = create_record_tabs(runner, presenter, session.records)
+        tabs.addTab(self.tags_tab, "Tags")
+        for title, tab in self.record_tabs:
+            tabs.addTab(tab, title)
+
+        self.tags_pane.tag_filter_changed.connect(self._on_tag_filter)
+        self.tags_pane.tags_changed.connect(self.after_tag_writes)
+        self.tags_pane.refresh()
+
+    # -- cross-pane work ---------------------------------------------------------------------
+
+    def _on_tag_filter(self, value: object) -> None:
+        assert isinstance(value, tuple) and len(value) == 2
+        tag_ids, mode = value
+        self._contacts.set_tag_filter(tuple(int(t) for t in tag_ids), str(mode))
+
+    def after_tag_writes(self) -> None:
+        """Tags changed: cached searches may be stale, and a tag-filtered table certainly is."""
+        forget = getattr(self.session.backend, "forget_searches", None)
+        if callable(forget):
+            forget()
+        if self._contacts.model.query.tag_ids:
+            self._contacts.refresh()
+        current = self._contacts.current_contact_id()
+        self.tags_tab.set_contact(current)
+
+    def show_contact(self, contact_id: int | None) -> None:
+        self.tags_tab.set_contact(contact_id)
+        for _title, tab in self.record_tabs:
+            tab.set_contact(contact_id)  # type: ignore[attr-defined]
+
+    # -- commands for the window's menus ------------------------------------------------------
+
+    def bulk_tags_on_selection(self, parent: QWidget, action: str = "apply") -> None:
+        ids = self._contacts.selected_contact_ids()
+        if not ids:
+            self._presenter.status_message.emit("Select one or more contacts first.", 5000)
+            return
+        dialog = open_bulk_tags(parent, self._runner, self._presenter, self.session.tags, ids,
+                                action=action)  # type: ignore[arg-type]
+        dialog.changed.connect(self.after_tag_writes)
+
+    def bulk_tags_on_search(self, parent: QWidget, action: str = "apply") -> None:
+        service, query = self.session.contacts, self._contacts.model.query
+
+        def matching(cancel: Cancellable) -> Iterable[int]:
+            return (int(row["Id"]) for row in service.iter_rows(query, ["Id"], cancel))
+
+        scope: Callable[[Cancellable], Iterable[int]] = matching
+        dialog = open_bulk_tags(parent, self._runner, self._presenter, self.session.tags, scope,
+                                action=action)  # type: ignore[arg-type]
+        dialog.changed.connect(self.after_tag_writes)
+
+    def tag_health(self, parent: QWidget) -> None:
+        dialog = open_tag_health(parent, self._runner, self._presenter, self.session.tags)
+        dialog.changed.connect(self.after_tag_writes)
+        dialog.changed.connect(self.tags_pane.refresh)
+
+    def achieve_goal(self, parent: QWidget) -> None:
+        ids = self._contacts.selected_contact_ids()
+        if not ids:
+            self._presenter.status_message.emit("Select one or more contacts first.", 5000)
+            return
+        open_achieve_goal(parent, self._runner, self._presenter, self.session.records, ids)
+
+    # -- teardown ----------------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Remove every session-bound widget and put the placeholder back."""
+        self.show_contact(None)
+        for widget in [self.tags_tab, *(tab for _t, tab in self.record_tabs)]:
+            index = self._tabs.indexOf(widget)
+            if index >= 0:
+                self._tabs.removeTab(index)
+            widget.deleteLater()
+        if self._placeholder is not None:
+            self._splitter.replaceWidget(0, self._placeholder)
+            self._placeholder.show()
+        self.tags_pane.deleteLater()

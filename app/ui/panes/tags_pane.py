@@ -1,0 +1,491 @@
+"""The tags pane: every tag by category with member counts, the tag filter, and tag edits.
+
+Selecting tags filters the contacts list: :attr:`TagsPane.tag_filter_changed` carries
+the selected tag ids and the mode (has any / all / none of them); the main window
+connects it to the contacts search. The tag list shows at once; member counts fill in
+while one paged pass over the assignments runs. Every edit goes through
+:class:`~app.services.tags.TagsService` on the write lane. Keap's XML-RPC API cannot
+delete a tag, so Delete explains that (from the capability registry, without a call)
+and offers to retire the tag instead.
+
+Dialogs open with ``open()``, never a blocking ``exec()``; the one showing is
+:attr:`TagsPane.active_dialog`, so tests can drive it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from functools import partial
+from typing import Any
+
+from PySide6.QtCore import QItemSelection, QItemSelectionModel, QPoint, Qt, Signal, Slot
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QMessageBox,
+    QPushButton,
+    QToolBar,
+    QTreeView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.core.cancel import Cancellable
+from app.core.capabilities import Op
+from app.core.tags import (
+    ARCHIVE_CATEGORY,
+    TAG_MODES,
+    MemberCounts,
+    Tag,
+    TagCategory,
+    TagMode,
+    mode_label,
+    retired_name,
+)
+from app.jobs import Scope
+from app.services.tags import Catalog, TagsService
+from app.ui.dialogs.bulk_tags import BulkTagsDialog, open_bulk_tags
+from app.ui.dialogs.tag_edit import TagEditDialog
+from app.ui.dialogs.tag_health import TagHealthDialog, open_tag_health
+from app.ui.errors import ErrorPresenter
+from app.ui.models.tags_model import DESCRIPTION, MEMBERS, NAME, TagsFilterProxy, TagsTreeModel
+from app.ui.tasks import TaskRunner
+
+log = logging.getLogger("app.ui.tags")
+
+
+class TagsPane(QWidget):
+    """Tags by category, with counts, filter, multi-selection and the tag actions.
+
+    Signals:
+        tag_filter_changed(object): ``(tag_ids: tuple[int, ...], mode: str)`` when the
+            selection or the mode changes; empty ids mean "no tag filter".
+        tags_changed(): a tag was created, renamed, moved, retired, or a bulk job ran.
+        counts_updated(bool): new member counts arrived (True once complete).
+        catalog_loaded(): the tag list was (re)loaded.
+    """
+
+    tag_filter_changed = Signal(object)
+    tags_changed = Signal()
+    counts_updated = Signal(bool)
+    catalog_loaded = Signal()
+    _counts_ready = Signal(int, object)
+
+    def __init__(self, runner: TaskRunner, presenter: ErrorPresenter, service: TagsService,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.runner = runner
+        self.presenter = presenter
+        self.service = service
+        self.active_dialog: QDialog | QMessageBox | None = None
+        self.retire_button: QPushButton | None = None
+        self._generation = 0
+        self._last_filter: tuple[tuple[int, ...], str] = ((), "any")
+        self._select_after: set[int] = set()
+        self._counts_ready.connect(self._on_counts)
+
+        self.model = TagsTreeModel(self)
+        self.proxy = TagsFilterProxy(self)
+        self.proxy.setSourceModel(self.model)
+
+        self.filter_edit = QLineEdit()
+        self.filter_edit.setPlaceholderText("Filter tags…")
+        self.filter_edit.setClearButtonEnabled(True)
+        self.filter_edit.textChanged.connect(self._filter_changed)
+        self.mode_box = QComboBox()
+        for mode in TAG_MODES:
+            self.mode_box.addItem(f"Filter contacts: {mode_label(mode)} the selected tags", mode)
+        self.mode_box.setToolTip("How the selected tags filter the contacts list")
+        self.mode_box.currentIndexChanged.connect(lambda _i: self._emit_filter())
+
+        self.tree = QTreeView()
+        self.tree.setModel(self.proxy)
+        self.tree.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.tree.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.tree.setSortingEnabled(True)
+        self.tree.sortByColumn(NAME, Qt.SortOrder.AscendingOrder)
+        self.tree.setUniformRowHeights(True)
+        self.tree.setAlternatingRowColors(True)
+        self.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.tree.customContextMenuRequested.connect(self._context_menu)
+        header = self.tree.header()
+        # the name takes the room, the count column always stays visible
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(NAME, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(MEMBERS, QHeaderView.ResizeMode.ResizeToContents)
+        # descriptions are long; they live in each tag's tooltip and the tag health view
+        self.tree.setColumnHidden(DESCRIPTION, True)
+        self.tree.selectionModel().selectionChanged.connect(self._selection_changed)
+        self.status = QLabel()
+        self.status.setStyleSheet("color: palette(mid);")
+
+        self._build_actions()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        top = QHBoxLayout()
+        top.addWidget(self.filter_edit, 1)
+        layout.addLayout(top)
+        layout.addWidget(self.toolbar)
+        layout.addWidget(self.tree, 1)
+        layout.addWidget(self.mode_box)
+        layout.addWidget(self.status)
+        self._update_actions()
+
+    # -- actions -----------------------------------------------------------------------------------
+
+    def _build_actions(self) -> None:
+        def action(text: str, slot: Callable[[], Any], tip: str, shortcut: str = "") -> QAction:
+            act = QAction(text, self)
+            act.setToolTip(tip)
+            act.triggered.connect(lambda _checked=False: slot())
+            if shortcut:
+                act.setShortcut(QKeySequence(shortcut))
+                act.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            self.addAction(act)
+            return act
+
+        self.new_tag_action = action("New tag", self.new_tag_dialog, "Create a tag", "Ctrl+Shift+N")
+        self.new_category_action = action("New category", self.new_category_dialog, "Create a tag category")
+        self.rename_action = action("Rename", self.rename_dialog, "Rename the tag or category", "F2")
+        self.move_action = action("Move", self.move_dialog, "Move the selected tags to another category")
+        self.describe_action = action("Describe", self.describe_dialog, "Edit the description")
+        self.delete_action = action("Delete", self.request_delete, "Delete (or retire) the selected tags",
+                                    "Del")
+        self.health_action = action("Health…", self.open_health,
+                                    "Empty, uncategorised and near-duplicate tags; merge and retire")
+        self.bulk_action = action("Apply/remove on these contacts…", self.open_bulk_for_selection,
+                                  "Apply or remove tags for the contacts that have the selected tags")
+        self.refresh_action = action("Refresh", self.refresh, "Reload tags and member counts", "F5")
+        self.toolbar = QToolBar()
+        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        for act in (self.new_tag_action, self.new_category_action, self.rename_action, self.move_action,
+                    self.describe_action, self.delete_action, self.health_action):
+            self.toolbar.addAction(act)
+
+    def _context_menu(self, pos: QPoint) -> None:
+        menu = QMenu(self)
+        for act in (self.new_tag_action, self.new_category_action, None, self.rename_action, self.move_action,
+                    self.describe_action, self.delete_action, None, self.bulk_action, self.health_action,
+                    self.refresh_action):
+            if act is None:
+                menu.addSeparator()
+            else:
+                menu.addAction(act)
+        menu.popup(self.tree.viewport().mapToGlobal(pos))
+
+    def _update_actions(self) -> None:
+        tags = self.selected_tags()
+        _is_category, category = self.selected_category()
+        one = len(tags) == 1 or (not tags and category is not None)
+        self.rename_action.setEnabled(one)
+        self.describe_action.setEnabled(one)
+        self.move_action.setEnabled(bool(tags))
+        self.delete_action.setEnabled(bool(tags) or category is not None)
+        self.bulk_action.setEnabled(bool(tags))
+
+    # -- selection and the tag filter ----------------------------------------------------------------
+
+    def selected_tags(self) -> list[Tag]:
+        out = []
+        for index in self.tree.selectionModel().selectedRows(NAME):
+            tag = self.model.tag_at(self.proxy.mapToSource(index))
+            if tag is not None:
+                out.append(tag)
+        return out
+
+    def selected_category(self) -> tuple[bool, TagCategory | None]:
+        """(a category row is current and no tag is selected, that category)."""
+        rows = self.tree.selectionModel().selectedRows(NAME)
+        if len(rows) != 1:
+            return False, None
+        return self.model.group_at(self.proxy.mapToSource(rows[0]))
+
+    def select_tags(self, tag_ids: list[int] | tuple[int, ...]) -> None:
+        """Select exactly these tags (the filter follows)."""
+        selection = QItemSelection()
+        for tag_id in tag_ids:
+            index = self.proxy.mapFromSource(self.model.index_of_tag(tag_id))
+            if index.isValid():
+                selection.select(index, index.siblingAtColumn(self.proxy.columnCount(index.parent()) - 1))
+        flags = QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
+        self.tree.selectionModel().select(selection, flags)
+
+    def set_mode(self, mode: TagMode) -> None:
+        self.mode_box.setCurrentIndex(max(0, self.mode_box.findData(mode)))
+
+    @property
+    def mode(self) -> TagMode:
+        found: TagMode = self.mode_box.currentData() or "any"
+        return found
+
+    def _selection_changed(self, _sel: QItemSelection, _desel: QItemSelection) -> None:
+        self._update_actions()
+        self._emit_filter()
+
+    def _emit_filter(self) -> None:
+        ids = tuple(sorted(t.id for t in self.selected_tags()))
+        value = (ids, str(self.mode))
+        if value != self._last_filter:
+            self._last_filter = value
+            self.tag_filter_changed.emit(value)
+
+    def _filter_changed(self, text: str) -> None:
+        self.proxy.set_filter_text(text)
+        if text.strip():
+            self.tree.expandAll()
+
+    # -- loading -------------------------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        """Reload the tag list, then count members again (the list is usable meanwhile)."""
+        self._load_catalog(recount=True)
+
+    def _load_catalog(self, *, recount: bool) -> None:
+        self.status.setText("Loading tags…")
+        self.runner.run(lambda token: self.service.catalog(token, refresh=True),
+                        on_done=partial(self._catalog_loaded, recount), on_error=self._load_failed,
+                        key="tags-pane.catalog", description="load tags")
+
+    def _load_failed(self, error: BaseException) -> None:
+        self.status.setText("Could not load the tags.")
+        self.presenter.present(error, "Loading tags")
+
+    def _catalog_loaded(self, recount: bool, catalog: Catalog) -> None:
+        keep = self._select_after or {t.id for t in self.selected_tags()}
+        self._select_after = set()
+        self.model.set_catalog(catalog.categories, catalog.tags)
+        self.tree.expandAll()
+        if keep:
+            self.select_tags(sorted(keep))
+        self._emit_filter()
+        self._show_status()
+        self.catalog_loaded.emit()
+        if recount:
+            self._count()
+
+    def _count(self) -> None:
+        self._generation += 1
+        generation = self._generation
+        emit = self._counts_ready.emit  # thread-safe: delivered on the GUI thread
+
+        def count(token: Cancellable) -> None:
+            for snapshot in self.service.member_counts(token):
+                emit(generation, snapshot)
+
+        self.runner.run(count, on_error=partial(self._counts_failed, generation), key="tags-pane.counts",
+                        description="count tag members")
+
+    @Slot(int, object)
+    def _on_counts(self, generation: int, counts: MemberCounts) -> None:
+        if generation != self._generation:
+            return  # a newer count has started
+        self.model.set_counts(counts)
+        self._show_status(counts)
+        self.counts_updated.emit(counts.complete)
+
+    def _counts_failed(self, generation: int, error: BaseException) -> None:
+        if generation == self._generation:
+            self.status.setText("Member counts could not be read.")
+            self.presenter.present(error, "Counting tag members")
+
+    def _show_status(self, counts: MemberCounts | None = None) -> None:
+        tags = self.model.tags()
+        text = f"{len(tags):,} tags in {len(self.model.categories()):,} categories"
+        if counts is not None and not counts.complete:
+            text += f" \u00b7 counting members ({counts.rows_read:,} assignments read)…"
+        elif counts is not None:
+            text += f" \u00b7 {counts.rows_read:,} tag assignments"
+        self.status.setText(text)
+
+    # -- writes ------------------------------------------------------------------------------------
+
+    def _write(self, what: str, fn: Callable[[Cancellable], Any],
+               select: Callable[[Any], set[int]] | None = None) -> None:
+        def done(result: Any) -> None:
+            if select is not None:
+                self._select_after = select(result)
+            self._load_catalog(recount=False)
+            self.tags_changed.emit()
+
+        def failed(error: BaseException) -> None:
+            self.presenter.present(error, what)
+            self._load_catalog(recount=False)
+
+        self.runner.run(fn, lane="write", on_done=done, on_error=failed, description=what)
+
+    def create_tag(self, name: str, category_id: int | None = None, description: str = "") -> None:
+        self._write("Creating a tag", lambda t: self.service.create_tag(name, category_id, description, t),
+                    lambda tag: {tag.id})
+
+    def create_category(self, name: str, description: str = "") -> None:
+        self._write("Creating a category", lambda t: self.service.create_category(name, description, t))
+
+    def rename_tag(self, tag: Tag, name: str) -> None:
+        self._write("Renaming a tag", lambda t: self.service.rename_tag(tag, name, t))
+
+    def describe_tag(self, tag: Tag, description: str) -> None:
+        self._write("Saving a description", lambda t: self.service.describe_tag(tag, description, t))
+
+    def move_tags(self, tags: list[Tag], category_id: int | None) -> None:
+        def move(token: Cancellable) -> None:
+            for tag in tags:
+                self.service.move_tag(tag, category_id, token)
+        self._write("Moving tags", move, lambda _r: {t.id for t in tags})
+
+    def update_category(self, category: TagCategory, *, name: str | None = None,
+                        description: str | None = None) -> None:
+        self._write("Saving a category",
+                    lambda t: self.service.update_category(category, t, name=name, description=description))
+
+    def retire_tags(self, tags: list[Tag]) -> None:
+        def retire(token: Cancellable) -> None:
+            for tag in tags:
+                self.service.retire_tag(tag, token)
+        self._write("Retiring tags", retire, lambda _r: {t.id for t in tags})
+
+    # -- dialogs -------------------------------------------------------------------------------------
+
+    def _show(self, dialog: QDialog | QMessageBox) -> None:
+        self.active_dialog = dialog
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.finished.connect(lambda _r: setattr(self, "active_dialog", None))
+        dialog.open()
+
+    def _taken_tag_names(self) -> set[str]:
+        return {t.name for t in self.model.tags()}
+
+    def new_tag_dialog(self) -> TagEditDialog:
+        tags = self.selected_tags()
+        _is_cat, category = self.selected_category()
+        default = category.id if category is not None else (tags[0].category_id if tags else None)
+        dialog = TagEditDialog(self, title="New tag", kind="tag", fields=("name", "category", "description"),
+                               categories=self.model.categories(), category_id=default,
+                               taken_names=self._taken_tag_names())
+        dialog.accepted.connect(lambda: self.create_tag(*_tag_args(dialog)))
+        self._show(dialog)
+        return dialog
+
+    def new_category_dialog(self) -> TagEditDialog:
+        dialog = TagEditDialog(self, title="New category", kind="category", fields=("name", "description"),
+                               taken_names={c.name for c in self.model.categories()})
+        dialog.accepted.connect(lambda: self.create_category(*_category_args(dialog)))
+        self._show(dialog)
+        return dialog
+
+    def rename_dialog(self) -> TagEditDialog | None:
+        tags = self.selected_tags()
+        _is_cat, category = self.selected_category()
+        if len(tags) == 1:
+            tag = tags[0]
+            dialog = TagEditDialog(self, title="Rename tag", kind="tag", fields=("name",),
+                                   name=tag.name.strip(), taken_names=self._taken_tag_names(),
+                                   intro="Campaigns and saved searches in Keap refer to the tag by its Id, "
+                                         "so they keep working after a rename.")
+            dialog.accepted.connect(lambda: self.rename_tag(tag, dialog.values().name))
+        elif category is not None:
+            cat = category
+            dialog = TagEditDialog(self, title="Rename category", kind="category", fields=("name",),
+                                   name=cat.name, taken_names={c.name for c in self.model.categories()})
+            dialog.accepted.connect(lambda: self.update_category(cat, name=dialog.values().name))
+        else:
+            return None
+        self._show(dialog)
+        return dialog
+
+    def move_dialog(self) -> TagEditDialog | None:
+        tags = self.selected_tags()
+        if not tags:
+            return None
+        noun = f"\u201c{tags[0].name.strip()}\u201d" if len(tags) == 1 else f"{len(tags)} tags"
+        dialog = TagEditDialog(self, title="Move to category", kind="tag", fields=("category",),
+                               categories=self.model.categories(), category_id=tags[0].category_id,
+                               intro=f"Move {noun} to:")
+        dialog.accepted.connect(lambda: self.move_tags(tags, dialog.values().category_id))
+        self._show(dialog)
+        return dialog
+
+    def describe_dialog(self) -> TagEditDialog | None:
+        tags = self.selected_tags()
+        _is_cat, category = self.selected_category()
+        if len(tags) == 1:
+            tag = tags[0]
+            dialog = TagEditDialog(self, title="Edit description", kind="tag", fields=("description",),
+                                   description=tag.description, intro=f"\u201c{tag.name.strip()}\u201d")
+            dialog.accepted.connect(lambda: self.describe_tag(tag, dialog.values().description))
+        elif category is not None:
+            cat = category
+            dialog = TagEditDialog(self, title="Edit description", kind="category", fields=("description",),
+                                   description=cat.description, intro=f"Category \u201c{cat.name}\u201d")
+            dialog.accepted.connect(
+                lambda: self.update_category(cat, description=dialog.values().description))
+        else:
+            return None
+        self._show(dialog)
+        return dialog
+
+    def request_delete(self) -> QMessageBox | None:
+        """Explain why the API cannot delete (no call is made) and offer to retire instead."""
+        tags = self.selected_tags()
+        _is_cat, category = self.selected_category()
+        op = Op.DELETE_TAG if tags else Op.DELETE_TAG_CATEGORY
+        if not tags and category is None:
+            return None
+        cap = self.service.capabilities.get(op)
+        if cap is not None and cap.allowed:
+            return None  # a backend that can delete will get a real delete here
+        box = QMessageBox(QMessageBox.Icon.Information, cap.title if cap else "Delete",
+                          self.service.explain(op), QMessageBox.StandardButton.Cancel, self)
+        box.setWindowTitle("Delete")
+        self.retire_button = None
+        if tags:
+            first = tags[0]
+            what = (f"\u201c{first.name.strip()}\u201d becomes \u201c{retired_name(first.name)}\u201d"
+                    if len(tags) == 1 else f"{len(tags)} tags get the \u201czz-retired\u201d prefix")
+            box.setInformativeText(f"Retire: {what} and moves to the \u201c{ARCHIVE_CATEGORY}\u201d category "
+                                   "(created if missing). Contacts keep the tag; nothing else changes.")
+            self.retire_button = box.addButton("Retire", QMessageBox.ButtonRole.AcceptRole)
+            chosen = list(tags)
+            self.retire_button.clicked.connect(lambda: self.retire_tags(chosen))
+        self._show(box)
+        return box
+
+    def open_health(self) -> TagHealthDialog:
+        tags = self.model.tags()
+        complete = self.model.counts_complete
+        dialog = open_tag_health(self, self.runner, self.presenter, self.service,
+                                 tags=tags if complete else None,
+                                 categories=self.model.categories() if complete else None)
+        dialog.changed.connect(self.refresh)
+        dialog.changed.connect(self.tags_changed)
+        self.active_dialog = dialog
+        return dialog
+
+    def open_bulk_for_selection(self) -> BulkTagsDialog | None:
+        tags = self.selected_tags()
+        if not tags:
+            return None
+        scope = Scope.tagged([t.id for t in tags], self.mode, [t.name.strip() for t in tags])
+        dialog = open_bulk_tags(self, self.runner, self.presenter, self.service, scope)
+        dialog.changed.connect(self.refresh)
+        dialog.changed.connect(self.tags_changed)
+        self.active_dialog = dialog
+        return dialog
+
+
+def _tag_args(dialog: TagEditDialog) -> tuple[str, int | None, str]:
+    values = dialog.values()
+    return values.name, values.category_id, values.description
+
+
+
+def _category_args(dialog: TagEditDialog) -> tuple[str, str]:
+    values = dialog.values()
+    return values.name, values.description

@@ -1,0 +1,48 @@
+"""GUI test set-up: offscreen Qt, a task runner that is drained after each test, and a
+per-test profile folder with logging into it (so tests can grep the log for keys)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+@pytest.fixture
+def app_paths(tmp_path: Path):
+    """Everything TagDesk writes, under one temporary --profile-dir."""
+    from app.services.paths import AppPaths
+
+    return AppPaths.under(tmp_path / "profile").ensure()
+
+
+@pytest.fixture
+def app_log(app_paths) -> Iterator[Path]:
+    """Debug logging into the profile's log folder, as the app sets it up."""
+    from app import logging_setup
+
+    path = logging_setup.setup_logging(app_paths.log_dir, debug=True)
+    yield path
+    logging_setup.teardown_logging()
+
+
+@pytest.fixture
+def runner(qtbot) -> Iterator[object]:
+    """A TaskRunner whose jobs are finished (or cancelled) before the test ends.
+
+    Errors no job handled are collected in ``runner.unhandled`` (tests assert on it).
+    """
+    from app.ui.tasks import TaskRunner
+
+    task_runner = TaskRunner()
+    unhandled: list[tuple[object, str]] = []
+    task_runner.unhandled_error.connect(lambda err, what: unhandled.append((err, what)))
+    task_runner.unhandled = unhandled  # type: ignore[attr-defined]
+    yield task_runner
+    task_runner.cancel_all()
+    assert task_runner.wait_idle(20_000)
+    qtbot.waitUntil(lambda: task_runner.in_flight == 0, timeout=5000)

@@ -1,0 +1,142 @@
+"""The lazily paged contacts model against a sandbox: model tests while pages arrive."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QModelIndex, Qt
+from pytestqt.qtbot import QtBot
+
+from app.core.contact_fields import standard_field
+from app.core.records import ContactQuery
+from app.services.session import Session
+from app.ui.models.contacts import ContactsModel
+from app.ui.models.roles import Role
+from app.ui.tasks import TaskRunner
+from tests.gui.workspace_support import WAIT, like, make_session
+
+COLUMNS = [standard_field(n) for n in ("Id", "FirstName", "LastName", "Email", "DateCreated", "Birthday")]
+
+
+@pytest.fixture
+def session(demo_sandbox: Any) -> Iterator[Session]:
+    s = make_session(demo_sandbox)
+    yield s
+    s.close()
+
+
+def make_model(runner: TaskRunner, session: Session, page_size: int = 100) -> ContactsModel:
+    # insert each page as it arrives (the app batches pages arriving within 100 ms)
+    # parented to the runner: it outlives the test until the runner fixture has cancelled every job
+    model = ContactsModel(runner, runner, page_size=page_size, parallel=4, insert_interval_ms=0)
+    model.set_service(session.contacts)
+    return model
+
+
+@pytest.mark.qt_log_level_fail("WARNING")
+def test_model_passes_the_model_tester_while_pages_arrive(qtbot: QtBot, qtmodeltester: Any,
+                                                          runner: TaskRunner, session: Session,
+                                                          demo_sandbox: Any) -> None:
+    model = make_model(runner, session)
+    qtmodeltester.check(model)  # the C++ tester stays attached and re-checks on every signal
+    model.set_columns(COLUMNS)
+    qtbot.waitUntil(lambda: model.loaded > 0, timeout=WAIT)
+    assert model.total is not None
+    checks = []
+    model.rows_loaded.connect(lambda n: checks.append(n))
+    model.fetch_all()
+    qtbot.waitUntil(lambda: model.loaded == model.total and not model.loading, timeout=WAIT)
+    assert model.total == demo_sandbox.store.count("Contact")
+    assert len(checks) >= 5  # rows arrived in several inserts, not all at the end
+    ids = [model.contact_id(r) for r in range(model.loaded)]
+    assert ids == sorted(ids) and len(set(ids)) == len(ids)  # parallel pages inserted in order
+    assert model.rowCount() == model.loaded  # no placeholder once done
+    assert not model.canFetchMore(QModelIndex())
+    qtmodeltester.check(model, force_py=True)
+
+
+@pytest.mark.qt_log_level_fail("WARNING")
+def test_an_error_page_shows_in_a_placeholder_and_retry_finishes(qtbot: QtBot, qtmodeltester: Any,
+                                                                  runner: TaskRunner, sandbox: Any) -> None:
+    session = make_session(sandbox)
+    try:
+        model = make_model(runner, session, page_size=500)
+        qtmodeltester.check(model)
+        failures: list[str] = []
+        model.load_failed.connect(failures.append)
+        sandbox.set_faults("http503=1.0")  # the count and the first page fail
+        model.set_columns(COLUMNS)
+        qtbot.waitUntil(lambda: bool(failures) and not model.loading, timeout=WAIT)
+        last = model.index(model.rowCount() - 1, 0)
+        assert last.data(Role.PlaceholderRole) is True
+        assert "Could not load more rows" in last.data()
+        assert last.data(Role.ErrorRole) == failures[-1]
+        assert not model.canFetchMore(QModelIndex())  # no new pages until the user retries
+        sandbox.set_faults("")
+        model.retry()
+        model.fetch_all()
+        qtbot.waitUntil(lambda: model.total is not None and model.loaded == model.total and not model.loading,
+                        timeout=WAIT)
+        assert model.error is None and model.rowCount() == model.total
+        qtmodeltester.check(model, force_py=True)
+    finally:
+        runner.cancel_all()
+        runner.wait_idle()
+        session.close()
+
+
+@pytest.mark.qt_log_level_fail("WARNING")
+def test_an_empty_search_and_a_placeholder_while_loading(qtbot: QtBot, qtmodeltester: Any, runner: TaskRunner,
+                                                         session: Session) -> None:
+    model = make_model(runner, session)
+    qtmodeltester.check(model)
+    model.set_columns(COLUMNS)
+    assert model.rowCount() == 1  # the "Loading…" row, before any page arrives
+    assert model.index(0, 0).data() == "Loading…"
+    assert model.index(0, 0).flags() & Qt.ItemFlag.ItemIsSelectable == Qt.ItemFlag.NoItemFlags
+    model.set_query(ContactQuery(text="zzqqxx-nobody"))
+    qtbot.waitUntil(lambda: model.total == 0 and not model.loading, timeout=WAIT)
+    assert model.rowCount() == 0
+
+
+def test_stale_pages_of_an_old_search_are_dropped(qtbot: QtBot, runner: TaskRunner, session: Session,
+                                                  demo_sandbox: Any) -> None:
+    model = make_model(runner, session)
+    model.set_columns(COLUMNS)
+    model.set_query(ContactQuery(text="son"))
+    model.set_query(ContactQuery(text="berg"))
+    qtbot.waitUntil(lambda: model.total is not None and not model.loading, timeout=WAIT)
+    model.fetch_all()
+    qtbot.waitUntil(lambda: model.loaded == model.total and not model.loading, timeout=WAIT)
+    fields = ("FirstName", "LastName", "Company", "Email")
+    stored = demo_sandbox.store.rows("Contact")
+    expected = {r["Id"] for r in stored if any(like(r[f], "berg") for f in fields)}
+    assert {model.contact_id(r) for r in range(model.loaded)} == expected
+
+
+def test_sorting_reruns_the_query_on_the_server(qtbot: QtBot, runner: TaskRunner, session: Session) -> None:
+    model = make_model(runner, session, page_size=1000)
+    model.set_columns(COLUMNS)
+    qtbot.waitUntil(lambda: model.loaded > 0 and not model.loading, timeout=WAIT)
+    with qtbot.waitSignal(model.query_changed, timeout=WAIT):
+        model.sort(2, Qt.SortOrder.DescendingOrder)
+    assert (model.query.order_by, model.query.ascending) == ("LastName", False)
+    qtbot.waitUntil(lambda: model.loaded > 0 and not model.loading, timeout=WAIT)
+    names = [(model.record(r) or {}).get("LastName", "") for r in range(model.loaded)]
+    assert names[0].casefold() >= names[-1].casefold()
+    assert names == sorted(names, key=str.casefold, reverse=True)
+
+
+def test_dates_show_local_time_with_eastern_in_the_tooltip(qtbot: QtBot, runner: TaskRunner,
+                                                           session: Session) -> None:
+    model = make_model(runner, session)
+    model.set_columns(COLUMNS)
+    qtbot.waitUntil(lambda: model.loaded > 0 and not model.loading, timeout=WAIT)
+    row = next(r for r in range(model.loaded) if (model.record(r) or {}).get("Birthday"))
+    created = model.index(row, 4)
+    assert len(created.data()) == len("2024-01-01 12:00")
+    assert "Eastern" in created.data(Qt.ItemDataRole.ToolTipRole)
+    birthday = model.index(row, 5)
+    assert birthday.data() == (model.record(row) or {})["Birthday"].date().isoformat()  # never shifted

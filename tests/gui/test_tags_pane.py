@@ -1,0 +1,149 @@
+"""The tags pane against a demo sandbox: tree and counts, filter, selection, edits, delete/retire."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+from tag_testkit import calls, demo_tags, store_counts, tag_id
+
+from app.core.tags import ARCHIVE_CATEGORY
+from app.ui.errors import ErrorPresenter
+from app.ui.models.tags_model import MEMBERS, NAME, NO_CATEGORY_LABEL
+from app.ui.panes.tags_pane import TagsPane
+
+__all__ = ["demo_tags"]
+
+
+@pytest.fixture
+def pane(qtbot, runner, demo_tags):
+    sb, _client, service = demo_tags
+    presenter = ErrorPresenter(interactive=False)
+    shown: list[tuple[str, str]] = []
+    presenter.presented.connect(lambda m, d: shown.append((m, d)))
+    widget = TagsPane(runner, presenter, service)
+    qtbot.addWidget(widget)
+    widget.resize(700, 600)
+    widget.show()
+    with qtbot.waitSignal(widget.catalog_loaded, timeout=10_000):
+        widget.refresh()
+    qtbot.waitUntil(lambda: widget.model.counts_complete, timeout=10_000)
+    widget.sb = sb
+    yield widget
+    assert shown == []
+
+
+def test_tree_and_counts_match_the_store(pane, qtbot) -> None:
+    sb, model = pane.sb, pane.model
+    categories = {r["Id"]: r["CategoryName"] for r in sb.store.rows("ContactGroupCategory")}
+    tops = [model.index(r, NAME).data() for r in range(model.rowCount())]
+    assert tops[:-1] == list(categories.values()) and tops[-1] == NO_CATEGORY_LABEL
+    counts = store_counts(sb)
+    seen = 0
+    for row in range(model.rowCount()):
+        parent = model.index(row, 0)
+        for tag_row in range(model.rowCount(parent)):
+            tag = model.tag_at(model.index(tag_row, 0, parent))
+            stored = sb.store.row("ContactGroup", tag.id)
+            assert (stored["GroupCategoryId"] or None) == (tag.category_id if row < len(categories) else
+                                                           (stored["GroupCategoryId"] or None))
+            assert model.index(tag_row, MEMBERS, parent).data() == f"{counts.get(tag.id, 0):,}"
+            seen += 1
+    assert seen == 60
+    assert "60 tags in 8 categories" in pane.status.text()
+
+
+def test_filter_selection_and_mode(pane, qtbot) -> None:
+    qtbot.keyClicks(pane.filter_edit, "custom")
+    proxy = pane.proxy
+    shown = [proxy.index(r, 0, proxy.index(c, 0)).data()
+             for c in range(proxy.rowCount()) for r in range(proxy.rowCount(proxy.index(c, 0)))]
+    assert {"Customer", "Customers", "\u201ccustomer \u201d", "Former Customer"} <= set(shown)
+    elsewhere = [pane.proxy.index(r, 0, pane.proxy.index(c, 0)).data() for c in range(pane.proxy.rowCount())
+                 if pane.proxy.index(c, 0).data() != "Customer Status"  # a matching category shows all
+                 for r in range(pane.proxy.rowCount(pane.proxy.index(c, 0)))]
+    assert all("custom" in s.casefold() for s in elsewhere) and "LS: Website" not in shown
+
+    customer, vip = tag_id(pane.sb, "Customer"), tag_id(pane.sb, "VIP")
+    with qtbot.waitSignal(pane.tag_filter_changed) as blocker:
+        pane.select_tags([customer])
+    assert blocker.args == [((customer,), "any")]
+    pane.filter_edit.clear()
+    with qtbot.waitSignal(pane.tag_filter_changed) as blocker:
+        pane.select_tags([customer, vip])
+    assert blocker.args == [(tuple(sorted((customer, vip))), "any")]
+    with qtbot.waitSignal(pane.tag_filter_changed) as blocker:
+        pane.set_mode("none")
+    assert blocker.args == [(tuple(sorted((customer, vip))), "none")]
+    with qtbot.waitSignal(pane.tag_filter_changed) as blocker:
+        pane.tree.clearSelection()
+    assert blocker.args == [((), "none")]
+
+    pane.tree.sortByColumn(MEMBERS, Qt.SortOrder.DescendingOrder)
+    status = next(pane.proxy.index(r, 0) for r in range(pane.proxy.rowCount())
+                  if pane.proxy.index(r, 0).data() == "Customer Status")
+    firsts = [pane.proxy.index(r, MEMBERS, status).data() for r in range(pane.proxy.rowCount(status))]
+    values = [int(v.replace(",", "")) for v in firsts]
+    assert values == sorted(values, reverse=True)
+
+
+def test_create_rename_move_through_the_dialogs(pane, qtbot) -> None:
+    sb = pane.sb
+    dialog = pane.new_tag_dialog()
+    dialog.name_edit.setText("Customer")  # taken: refused
+    assert not dialog.buttons.button(dialog.buttons.StandardButton.Ok).isEnabled()
+    dialog.name_edit.setText("Webinar: Łódź 2026 ")
+    assert "Lódz" in dialog.preview.text()
+    dialog.category_box.setCurrentIndex(dialog.category_box.findText("Events"))
+    dialog.description_edit.setPlainText("Registered for the Łódź webinar")
+    with qtbot.waitSignal(pane.catalog_loaded, timeout=10_000):
+        dialog.accept()
+    rows = [r for r in sb.store.rows("ContactGroup") if r["GroupName"] == "Webinar: Lódz 2026"]
+    assert len(rows) == 1
+    assert [t.name for t in pane.selected_tags()] == ["Webinar: Lódz 2026"]  # the new tag is selected
+    new_id = rows[0]["Id"]
+
+    dialog = pane.rename_dialog()
+    dialog.name_edit.setText("Webinar 2026: Lodz")
+    with qtbot.waitSignal(pane.catalog_loaded, timeout=10_000):
+        dialog.accept()
+    assert sb.store.row("ContactGroup", new_id)["GroupName"] == "Webinar 2026: Lodz"
+
+    dialog = pane.move_dialog()
+    dialog.category_box.setCurrentIndex(dialog.category_box.findData(0))  # No category
+    with qtbot.waitSignal(pane.catalog_loaded, timeout=10_000):
+        dialog.accept()
+    assert sb.store.row("ContactGroup", new_id)["GroupCategoryId"] == 0
+    assert pane.model.tag_at(pane.model.index_of_tag(new_id)).category_id is None
+
+    dialog = pane.new_category_dialog()
+    dialog.name_edit.setText("Partners")
+    with qtbot.waitSignal(pane.catalog_loaded, timeout=10_000):
+        dialog.accept()
+    assert "Partners" in [c.name for c in pane.model.categories()]
+
+
+def test_delete_explains_without_a_call_then_retires(pane, qtbot) -> None:
+    sb = pane.sb
+    old = tag_id(sb, "Old Tag - do not use")
+    pane.select_tags([old])
+    before = calls(sb)
+    box = pane.request_delete()
+    assert "no way to delete a tag" in box.text()
+    assert "zz-retired Old Tag - do not use" in box.informativeText()
+    assert calls(sb) == before  # explaining sends nothing
+    with qtbot.waitSignal(pane.catalog_loaded, timeout=10_000):
+        pane.retire_button.click()
+    row = sb.store.row("ContactGroup", old)
+    archive = [r for r in sb.store.rows("ContactGroupCategory") if r["CategoryName"] == ARCHIVE_CATEGORY]
+    assert row["GroupName"] == "zz-retired Old Tag - do not use"
+    assert row["GroupCategoryId"] == archive[0]["Id"]
+
+    pane.tree.clearSelection()
+    first_category = pane.proxy.index(0, 0)
+    pane.tree.selectionModel().select(first_category, pane.tree.selectionModel().SelectionFlag.ClearAndSelect
+                                      | pane.tree.selectionModel().SelectionFlag.Rows)
+    before = calls(sb)
+    box = pane.request_delete()
+    assert "no way to delete a tag category" in box.text()
+    assert calls(sb) == before
+    box.reject()

@@ -1,0 +1,106 @@
+"""The tag operations every protocol offers: the seam between the GUI and XML-RPC or REST.
+
+Methods take plain values and a cancel token, return the dataclasses of
+:mod:`app.core.tags`, raise :class:`app.api.errors.ApiError` subclasses, and run on
+worker threads (implementations must be thread-safe). Reads that can be large come
+back in pages or as an iterator so callers can show progress and stop early.
+
+What a protocol cannot do (XML-RPC cannot delete a tag or a category) is declared in
+``capabilities``; the GUI explains it instead of trying.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import Protocol
+
+from app.core.cancel import Cancellable
+from app.core.capabilities import CapabilityRegistry
+from app.core.tags import AppliedTag, MemberCounts, Tag, TagCategory, TagMode
+
+
+class TagBackend(Protocol):
+    """Tags, categories and their assignment to contacts."""
+
+    capabilities: CapabilityRegistry
+
+    # -- reading -------------------------------------------------------------------------
+
+    def list_categories(self, cancel: Cancellable | None = None) -> list[TagCategory]:
+        """Every tag category, by Id."""
+        ...
+
+    def list_tags(self, cancel: Cancellable | None = None) -> list[Tag]:
+        """Every tag, by Id, without member counts."""
+        ...
+
+    def member_counts(self, cancel: Cancellable | None = None) -> Iterator[MemberCounts]:
+        """Members per tag from ONE paged pass over the assignments: a snapshot per page.
+
+        The last snapshot has ``complete`` True. Never one count call per tag.
+        """
+        ...
+
+    def contacts_with_tags(self, tag_ids: Iterable[int], mode: TagMode,
+                           cancel: Cancellable | None = None) -> list[int]:
+        """Ids of contacts that have all / any / none of ``tag_ids``, ascending."""
+        ...
+
+    def contact_tags(self, contact_id: int, cancel: Cancellable | None = None) -> list[AppliedTag]:
+        """The tags on one contact with the date each was applied, oldest first."""
+        ...
+
+    def assignments(self, tag_ids: Iterable[int], contact_ids: Iterable[int] | None = None,
+                    cancel: Cancellable | None = None) -> set[tuple[int, int]]:
+        """``(contact_id, tag_id)`` pairs that exist, for these tags (and these contacts).
+
+        Read in pages of assignments, never one call per contact: what a bulk job's
+        dry run uses to learn who already has a tag.
+        """
+        ...
+
+    def assigned_contacts(self, tag_id: int, cancel: Cancellable | None = None) -> Iterator[list[int]]:
+        """The contacts with one tag, a page of ids at a time."""
+        ...
+
+    # -- writing ---------------------------------------------------------------------------
+
+    def create_tag(self, name: str, category_id: int | None = None, description: str = "",
+                   cancel: Cancellable | None = None) -> Tag:
+        """Create a tag; the name must already be what the server can store."""
+        ...
+
+    def update_tag(self, tag_id: int, cancel: Cancellable | None = None, *, name: str | None = None,
+                   category_id: int | None = None, description: str | None = None) -> None:
+        """Change the given fields (None: unchanged; ``category_id`` 0: no category)."""
+        ...
+
+    def create_category(self, name: str, description: str = "",
+                        cancel: Cancellable | None = None) -> TagCategory:
+        ...
+
+    def update_category(self, category_id: int, cancel: Cancellable | None = None, *,
+                        name: str | None = None, description: str | None = None) -> None:
+        ...
+
+    def apply_tag(self, contact_id: int, tag_id: int, cancel: Cancellable | None = None) -> None:
+        """Apply one tag to one contact (idempotent: safe to repeat)."""
+        ...
+
+    def remove_tag(self, contact_id: int, tag_id: int, cancel: Cancellable | None = None) -> None:
+        """Remove one tag from one contact (idempotent: safe to repeat)."""
+        ...
+
+    # -- quota -----------------------------------------------------------------------------
+
+    def estimate_seconds(self, calls: int) -> float:
+        """How long ``calls`` calls take at the key's rate limit (0 when unlimited)."""
+        ...
+
+    def quota_summary(self) -> str:
+        """The key's limits in words, e.g. "10 calls a second, 240 a minute", or ""."""
+        ...
+
+    def calls_left_today(self) -> int | None:
+        """Calls the key may still make today, when the limit is known."""
+        ...

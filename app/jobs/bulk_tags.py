@@ -1,0 +1,295 @@
+"""Bulk tag plans: the dry run of applying, removing or merging tags for many contacts.
+
+XML-RPC applies one tag to one contact per call, and a personal key may make 10 calls
+a second, 240 a minute and 30,000 a day (pain point 2). So the dry run learns from
+``ContactGroupAssign``, a page of up to 1,000 assignments per call and never one call
+per contact, who already has each tag; the job then calls only for the contacts that
+need a change. The plan states the exact number of calls, the time at the key's
+quota, the risk that applying a tag starts campaign automations, and asks for the
+number to be typed when more than :data:`CONFIRM_ABOVE` contacts would change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+from app.core.cancel import Cancellable
+from app.core.tags import TagMode, mode_label
+from app.services.tags import TagsService
+
+Action = Literal["apply", "remove"]
+PlanKind = Literal["bulk", "merge", "retry"]
+IdSource = Callable[[Cancellable], Iterable[int]]
+
+#: Above this many changes the user must type the number to confirm.
+CONFIRM_ABOVE = 500
+
+AUTOMATION_WARNING = (
+    "Applying a tag can start live campaign automations in Keap: every campaign with a "
+    "\u201ctag is applied\u201d goal for it runs for each contact that gets the tag (e-mails, "
+    "tasks, further tags). Check the campaign builder in Keap before you run this."
+)
+REMOVE_NOTE = "Removing a tag does not undo what its automations have already done."
+
+
+@dataclass(frozen=True)
+class Change:
+    """One call: apply or remove one tag for one contact."""
+
+    contact_id: int
+    tag_id: int
+    action: Action
+
+
+@dataclass(frozen=True)
+class TagLine:
+    """One tag's figures in the dry run."""
+
+    tag_id: int
+    tag_name: str
+    action: Action
+    in_scope: int
+    already: int
+    to_change: int
+
+    def describe(self) -> str:
+        verb = "Apply" if self.action == "apply" else "Remove"
+        state = "already have it" if self.action == "apply" else "do not have it"
+        return (f"{verb} \u201c{self.tag_name}\u201d: {self.to_change:,} to change, "
+                f"{self.already:,} {state}")
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which contacts a bulk job is about.
+
+    Build one with :meth:`selected` (ids picked in the list), :meth:`matching` (a
+    callable yielding the ids of the current search, run in the dry run's worker) or
+    :meth:`tagged` (contacts with all/any/none of some tags).
+    """
+
+    description: str
+    contact_ids: tuple[int, ...] | None = None
+    source: IdSource | None = field(default=None, compare=False)
+    tag_ids: tuple[int, ...] = ()
+    tag_mode: TagMode = "any"
+
+    @classmethod
+    def selected(cls, ids: Iterable[int]) -> Scope:
+        unique = tuple(dict.fromkeys(int(i) for i in ids))
+        noun = "contact" if len(unique) == 1 else "contacts"
+        return cls(f"{len(unique):,} selected {noun}", contact_ids=unique)
+
+    @classmethod
+    def matching(cls, source: IdSource, description: str = "contacts matching the current search") -> Scope:
+        return cls(description, source=source)
+
+    @classmethod
+    def tagged(cls, tag_ids: Iterable[int], mode: TagMode, names: Sequence[str] = ()) -> Scope:
+        ids = tuple(dict.fromkeys(int(t) for t in tag_ids))
+        shown = ", ".join(f"\u201c{n}\u201d" for n in names) if names else f"{len(ids)} tags"
+        return cls(f"contacts {mode_label(mode)} {shown}", tag_ids=ids, tag_mode=mode)
+
+    def resolve(self, service: TagsService, cancel: Cancellable | None = None) -> list[int]:
+        """The contact ids in scope, without duplicates, in a stable order."""
+        if self.contact_ids is not None:
+            return list(dict.fromkeys(self.contact_ids))
+        if self.source is not None:
+            return list(dict.fromkeys(int(i) for i in self.source(cancel or _Never())))
+        return service.contacts_with_tags(self.tag_ids, self.tag_mode, cancel)
+
+
+@dataclass
+class BulkTagPlan:
+    """What a job will do; nothing has been changed yet.
+
+    Attributes:
+        service: the write path the job will use.
+        title: e.g. "Apply 2 tags" or "Merge \u201cB\u201d into \u201cA\u201d".
+        scope_description: the contacts, in words.
+        contacts_in_scope: how many contacts the job is about.
+        changes: one call each, grouped per contact in the order they run.
+        skipped: rows already in the wanted state (no call).
+        lines: per-tag figures.
+        estimated_seconds: the time the calls take at the key's quota.
+        quota: the quota in words.
+        warnings: what the user must read before running.
+        kind: bulk, merge or retry.
+        stop_contact_on_failure: later changes of a contact are not tried after one of its
+            changes failed (a merge never removes B where applying A failed).
+    """
+
+    service: TagsService = field(repr=False, compare=False)
+    title: str
+    scope_description: str
+    contacts_in_scope: int
+    changes: tuple[Change, ...]
+    skipped: tuple[Change, ...]
+    lines: tuple[TagLine, ...]
+    estimated_seconds: float
+    quota: str = ""
+    warnings: tuple[str, ...] = ()
+    kind: PlanKind = "bulk"
+    stop_contact_on_failure: bool = False
+    tag_names: dict[int, str] = field(default_factory=dict)
+
+    @property
+    def calls(self) -> int:
+        """The exact number of write calls the job makes (retries of a failed call aside)."""
+        return len(self.changes)
+
+    @property
+    def needs_typed_confirmation(self) -> bool:
+        return self.calls > CONFIRM_ABOVE
+
+    def confirmed_by(self, typed: str) -> bool:
+        """Whether ``typed`` is the number of changes (commas and spaces allowed)."""
+        if not self.needs_typed_confirmation:
+            return True
+        return typed.replace(",", "").replace(" ", "").strip() == str(self.calls)
+
+    @property
+    def applies_tags(self) -> bool:
+        return any(c.action == "apply" for c in self.changes)
+
+    def tag_name(self, tag_id: int) -> str:
+        return self.tag_names.get(tag_id, f"Tag {tag_id}")
+
+    def summary(self) -> list[str]:
+        """The dry run in lines of text (the dialog shows the same figures)."""
+        lines = [self.title, f"Contacts in scope: {self.contacts_in_scope:,} ({self.scope_description})"]
+        lines += [line.describe() for line in self.lines]
+        lines.append(f"Calls to make: {self.calls:,}")
+        lines.append(f"Estimated time: {format_duration(self.estimated_seconds)}"
+                     + (f" at this key's quota ({self.quota})" if self.quota else ""))
+        lines += self.warnings
+        return lines
+
+
+def plan_bulk(service: TagsService, scope: Scope, tag_ids: Sequence[int], action: Action,
+              cancel: Cancellable | None = None) -> BulkTagPlan:
+    """Dry run of applying or removing ``tag_ids`` for every contact in ``scope``."""
+    if action not in ("apply", "remove"):
+        raise ValueError(f"unknown action {action!r}")
+    tags = list(dict.fromkeys(int(t) for t in tag_ids))
+    if not tags:
+        raise ValueError("Choose at least one tag.")
+    contacts = scope.resolve(service, cancel)
+    names = _names(service, tags, cancel)
+    present = service.assignments(tags, contacts, cancel) if contacts else set()
+    changes: list[Change] = []
+    skipped: list[Change] = []
+    for contact_id in contacts:
+        for tag_id in tags:
+            has = (contact_id, tag_id) in present
+            row = Change(contact_id, tag_id, action)
+            (changes if has == (action == "remove") else skipped).append(row)
+    lines = []
+    for tag_id in tags:
+        to_change = sum(1 for c in changes if c.tag_id == tag_id)
+        already = len(contacts) - to_change
+        lines.append(TagLine(tag_id, names[tag_id], action, len(contacts), already, to_change))
+    verb = "Apply" if action == "apply" else "Remove"
+    title = f"{verb} \u201c{names[tags[0]]}\u201d" if len(tags) == 1 else f"{verb} {len(tags)} tags"
+    return _finish(service, title, scope.description, len(contacts), changes, skipped, lines, names,
+                   kind="bulk", stop=False)
+
+
+def plan_merge(service: TagsService, source_id: int, target_id: int,
+               cancel: Cancellable | None = None) -> BulkTagPlan:
+    """Dry run of merging tag B (``source_id``) into A (``target_id``).
+
+    A is applied wherever B is and A is missing, then B is removed everywhere; per
+    contact the apply runs first, and B stays where applying A failed.
+    """
+    if source_id == target_id:
+        raise ValueError("Choose two different tags to merge.")
+    names = _names(service, [target_id, source_id], cancel)
+    pairs = service.assignments([source_id, target_id], None, cancel)
+    with_b = sorted(c for c, t in pairs if t == source_id)
+    with_a = {c for c, t in pairs if t == target_id}
+    changes: list[Change] = []
+    skipped: list[Change] = []
+    for contact_id in with_b:
+        apply = Change(contact_id, target_id, "apply")
+        (skipped if contact_id in with_a else changes).append(apply)
+        changes.append(Change(contact_id, source_id, "remove"))
+    need_a = sum(1 for c in changes if c.action == "apply")
+    lines = [TagLine(target_id, names[target_id], "apply", len(with_b), len(with_b) - need_a, need_a),
+             TagLine(source_id, names[source_id], "remove", len(with_b), 0, len(with_b))]
+    title = f"Merge \u201c{names[source_id]}\u201d into \u201c{names[target_id]}\u201d"
+    plan = _finish(service, title, f"contacts with \u201c{names[source_id]}\u201d", len(with_b), changes,
+                   skipped, lines, names, kind="merge", stop=True)
+    plan.warnings += (f"Afterwards \u201c{names[source_id]}\u201d has no contacts. XML-RPC cannot delete "
+                      "a tag: retire it from the tag list, or delete it in Keap.",)
+    return plan
+
+
+def plan_of(previous: BulkTagPlan, changes: Sequence[Change], title: str) -> BulkTagPlan:
+    """A plan of some rows of an earlier plan (retry the failed, resume the rest)."""
+    contacts = len({c.contact_id for c in changes})
+    lines = []
+    for tag_id in dict.fromkeys(c.tag_id for c in changes):
+        for action in ("apply", "remove"):
+            n = sum(1 for c in changes if c.tag_id == tag_id and c.action == action)
+            if n:
+                lines.append(TagLine(tag_id, previous.tag_name(tag_id), action, n, 0, n))
+    return _finish(previous.service, title, previous.scope_description, contacts, list(changes), [], lines,
+                   previous.tag_names, kind="retry", stop=previous.stop_contact_on_failure)
+
+
+def _finish(service: TagsService, title: str, scope: str, in_scope: int, changes: list[Change],
+            skipped: list[Change], lines: list[TagLine], names: dict[int, str], *, kind: PlanKind,
+            stop: bool) -> BulkTagPlan:
+    ordered = _grouped(changes)
+    warnings: list[str] = []
+    if any(c.action == "apply" for c in ordered):
+        warnings.append(AUTOMATION_WARNING)
+    elif ordered:
+        warnings.append(REMOVE_NOTE)
+    left = service.calls_left_today()
+    if left is not None and len(ordered) > left:
+        warnings.append(f"This key has about {left:,} calls left today, fewer than the {len(ordered):,} "
+                        "needed: the job will stop when the daily quota is spent (it resets at midnight "
+                        "UTC); retry the rest then.")
+    return BulkTagPlan(service, title, scope, in_scope, tuple(ordered), tuple(skipped), tuple(lines),
+                       service.estimate_seconds(len(ordered)), service.quota_summary(), tuple(warnings),
+                       kind, stop, dict(names))
+
+
+def _grouped(changes: Sequence[Change]) -> list[Change]:
+    """Each contact's changes together, in their original order, contacts in first-seen order."""
+    by_contact: dict[int, list[Change]] = {}
+    for change in changes:
+        by_contact.setdefault(change.contact_id, []).append(change)
+    return [c for rows in by_contact.values() for c in rows]
+
+
+def _names(service: TagsService, tag_ids: Sequence[int], cancel: Cancellable | None) -> dict[int, str]:
+    catalog = service.catalog(cancel)
+    names = {}
+    for tag_id in tag_ids:
+        tag = catalog.tag(tag_id) or service.catalog(cancel, refresh=True).tag(tag_id)
+        if tag is None:
+            raise ValueError(f"Tag {tag_id} does not exist (any more).")
+        names[tag_id] = tag.name
+    return names
+
+
+def format_duration(seconds: float) -> str:
+    """"about 4 minutes", "about 1 h 20 min", "a few seconds"."""
+    if seconds < 10:
+        return "a few seconds"
+    if seconds < 90:
+        return f"about {round(seconds / 5) * 5:.0f} seconds"
+    minutes = round(seconds / 60)
+    if minutes < 90:
+        return f"about {minutes} minutes"
+    return f"about {minutes // 60} h {minutes % 60:02d} min"
+
+
+class _Never:
+    def is_cancelled(self) -> bool:
+        return False

@@ -1,0 +1,114 @@
+"""Helpers for the linked-records tests: a records service on a sandbox, recorded prompts,
+call counting, and contacts of the demo account chosen for what they hold."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from typing import Any
+
+from app.api.xmlrpc import XmlRpcClient
+from app.api.xmlrpc.policy import RetryPolicy
+from app.api.xmlrpc.ratelimit import Limits
+from app.services.records import RecordsService, make_records_service
+
+FAST_RETRY = RetryPolicy(max_attempts=3, max_total_seconds=10, base_seconds=0.01, max_wait_seconds=0.05)
+WAIT = 15_000
+
+
+def make_client(sb: Any) -> XmlRpcClient:
+    return XmlRpcClient(sb.url, sb.key, retry=FAST_RETRY, limits=Limits(None, None, None))
+
+
+def make_service(sb: Any) -> RecordsService:
+    return make_records_service(make_client(sb))
+
+
+def service_on(sb: Any) -> Iterator[RecordsService]:
+    service = make_service(sb)
+    yield service
+    service.backend.client.close()  # type: ignore[attr-defined]
+
+
+def calls(sb: Any) -> dict[str, int]:
+    """Calls the sandbox received so far, by method."""
+    return dict(sb.stats()["calls"])
+
+
+class FakePrompts:
+    """Records every explanation and question; answers from scripted values."""
+
+    def __init__(self) -> None:
+        self.notes: list[tuple[str, str]] = []
+        self.confirms: list[tuple[str, str]] = []
+        self.asks: list[tuple[str, str]] = []
+        self.confirm_answer = True
+        self.text_answer: str | None = "Test reason"
+
+    def notify(self, parent: Any, title: str, text: str) -> None:
+        self.notes.append((title, text))
+
+    def confirm(self, parent: Any, title: str, text: str) -> bool:
+        self.confirms.append((title, text))
+        return self.confirm_answer
+
+    def ask_text(self, parent: Any, title: str, label: str, text: str = "") -> str | None:
+        self.asks.append((title, label))
+        return self.text_answer
+
+
+# -- demo contacts by what they hold --------------------------------------------------------------
+
+
+def _most(counter: Counter[int], exclude: set[int] | None = None) -> int:
+    for cid, _n in counter.most_common():
+        if not exclude or cid not in exclude:
+            return cid
+    raise LookupError("no such contact in the demo")
+
+
+def contact_with_most(sb: Any, table: str, column: str) -> int:
+    return _most(Counter(r[column] for r in sb.store.rows(table, fields=[column])))
+
+
+def image_products(sb: Any) -> set[int]:
+    return {r["Id"] for r in sb.store.rows("Product", fields=["Id", "LargeImage"]) if r["LargeImage"]}
+
+
+def contact_with_image_order(sb: Any) -> int:
+    """A contact with an order whose items include a product that has an image."""
+    images = image_products(sb)
+    jobs = {r["Id"]: r["ContactId"] for r in sb.store.rows("Job", fields=["Id", "ContactId"])}
+    counter = Counter(jobs[i["OrderId"]] for i in sb.store.rows("OrderItem", fields=["OrderId", "ProductId"])
+                      if i["ProductId"] in images)
+    return _most(counter)
+
+
+def contact_with_sub_cent_invoice(sb: Any) -> int:
+    for inv in sb.store.rows("Invoice", fields=["ContactId", "InvoiceTotal"]):
+        total = inv["InvoiceTotal"]
+        if abs(round(total, 2) - total) > 1e-9:
+            return int(inv["ContactId"])
+    raise LookupError("no invoice with fractions of a cent")
+
+
+def contact_with_links(sb: Any) -> int:
+    counter: Counter[int] = Counter()
+    for r in sb.store.rows("_LinkedContact"):
+        counter[r["ContactId1"]] += 1
+        counter[r["ContactId2"]] += 1
+    return _most(counter)
+
+
+def contact_with_email_status(sb: Any, status: str, field: str = "Email") -> tuple[int, str]:
+    """A contact whose ``field`` address has ``status`` in the sandbox (single, optout, ...)."""
+    for c in sb.store.rows("Contact", fields=["Id", field]):
+        email = c[field]
+        if email and sb.store.email_status(email) == status:
+            return int(c["Id"]), str(email)
+    raise LookupError(f"no contact with a {status} address")
+
+
+def contact_emails(sb: Any, contact_id: int) -> tuple[str, str, str]:
+    row = sb.store.row("Contact", contact_id) or {}
+    return tuple(str(row.get(f) or "") for f in ("Email", "EmailAddress2", "EmailAddress3"))  # type: ignore[return-value]

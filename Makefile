@@ -33,7 +33,7 @@ test: $(VENV)/.installed-test
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest
 
 lint: $(VENV)/.installed-test
-	$(VENV)/bin/ruff check app tests bench
+	$(VENV)/bin/ruff check app tests bench packaging tools
 	$(VENV)/bin/mypy app
 
 format: $(VENV)/.installed-test
@@ -48,3 +48,32 @@ bench: $(VENV)/.installed-test
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache
+
+# -- packaging (issue 7): the frozen app, its smoke test, the Linux desktop install ------------
+.PHONY: package package-test install-desktop uninstall-desktop icons
+PREFIX ?= $(HOME)/.local
+
+$(VENV)/.installed-package: pyproject.toml | $(PY)
+	$(PIP) install --quiet -e '.[test,package]'
+	@touch $(VENV)/.installed $(VENV)/.installed-test $@
+
+## Build the frozen app (PyInstaller, one folder) into dist/TagDesk/ and print its size.
+package: $(VENV)/.installed-package
+	$(VENV)/bin/pyinstaller --noconfirm --clean --log-level WARN --distpath dist --workpath build/pyinstaller packaging/tagdesk.spec
+	@du -sh dist/TagDesk
+
+## Build the frozen app, then run the packaging tests on it (its --self-test, headless).
+package-test: package
+	QT_QPA_PLATFORM=offscreen TAGDESK_PACKAGE_TEST=1 $(PY) -m pytest -m packaging tests/packaging
+
+## Install dist/TagDesk for this user (menu entry, icons; PREFIX=~/.local); builds it if missing.
+install-desktop:
+	@test -x dist/TagDesk/TagDesk || $(MAKE) package
+	bash packaging/linux/install.sh --prefix "$(PREFIX)"
+
+uninstall-desktop:
+	bash packaging/linux/install.sh --prefix "$(PREFIX)" --uninstall
+
+## Re-render resources/icons/*.png and tagdesk.ico after editing tagdesk.svg.
+icons: $(VENV)/.installed
+	$(PY) packaging/render_icons.py

@@ -27,6 +27,7 @@ from app.core.display import csv_text
 from app.core.records import ContactPage, ContactQuery, Row, User
 from app.core.schema import CustomField
 from app.core.text import Preflight, preflight
+from app.services.observers import observed
 
 log = logging.getLogger("app.services.contacts")
 
@@ -130,10 +131,8 @@ class ContactsService:
         if cancel.is_cancelled():
             raise CancelledError()
         event.values = preflight(event.values).values
-        for observer in self.observers:
-            observer.before_write(event)
-        error: BaseException | None = None
-        try:
+
+        def send() -> None:
             if event.kind == "update":
                 assert event.contact_id is not None
                 self.backend.update_contact(event.contact_id, event.values, cancel)
@@ -144,15 +143,8 @@ class ContactsService:
             else:
                 assert event.contact_id is not None
                 self.backend.delete_contact(event.contact_id, cancel)
-        except BaseException as exc:
-            error = exc
-            raise
-        finally:
-            for observer in self.observers:
-                try:
-                    observer.after_write(event, error)
-                except Exception:  # an observer must not turn a done write into a failure
-                    log.exception("write observer failed after %s", event.kind)
+
+        observed(self.observers, event, send)
         log.info("contact %s: %s (%d fields)", event.kind, event.contact_id, len(event.values))
 
     # -- export ------------------------------------------------------------------------------

@@ -37,6 +37,7 @@ from app.core.linked import (
 )
 from app.core.records_backend import RecordsBackend
 from app.core.text import preflight
+from app.services.observers import observed
 
 if TYPE_CHECKING:
     from app.api.xmlrpc.client import XmlRpcClient
@@ -280,20 +281,12 @@ class RecordsService:
         if cancel.is_cancelled():
             raise CancelledError()
         event.values = preflight(event.values).values
-        for observer in self.observers:
-            observer.before_write(event)
-        error: BaseException | None = None
-        try:
+
+        def call() -> object:
             event.result = send(event.values)
-        except BaseException as exc:
-            error = exc
-            raise
-        finally:
-            for observer in self.observers:
-                try:
-                    observer.after_write(event, error)
-                except Exception:  # an observer must not turn a done write into a failure
-                    log.exception("record write observer failed after %s", event.kind)
+            return event.result
+
+        observed(self.observers, event, call)
         log.info("%s for contact %s done", event.kind, event.contact_id)
         return event.result
 

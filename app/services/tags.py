@@ -32,6 +32,7 @@ from app.core.tags import (
     retired_name,
 )
 from app.core.text import to_latin1
+from app.services.observers import observed
 
 if TYPE_CHECKING:
     from app.api.xmlrpc.client import XmlRpcClient
@@ -236,22 +237,7 @@ class TagsService:
     # -- the one write path ----------------------------------------------------------------------
 
     def _write(self, event: TagWriteEvent, send: Callable[[], T], *, invalidate: bool = True) -> T:
-        for observer in list(self.observers):
-            observer.before_write(event)
-        error: BaseException | None = None
-        try:
-            return send()
-        except BaseException as exc:
-            error = exc
-            raise
-        finally:
-            if invalidate:
-                self.invalidate()
-            for observer in list(self.observers):
-                try:
-                    observer.after_write(event, error)
-                except Exception:  # an observer must not turn a done write into a failure
-                    log.exception("tag write observer failed after %s", event.kind)
+        return observed(self.observers, event, send, after=self.invalidate if invalidate else None)
 
     # -- quota -------------------------------------------------------------------------------------
 

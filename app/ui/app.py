@@ -242,8 +242,7 @@ class AppController(QObject):
         if isinstance(self.window, QMainWindow):
             self.settings.set_window_state(self.window.saveState())
         self.settings.sync()
-        self.runner.cancel_all()
-        self.runner.wait_idle(10_000)
+        self.runner.shutdown(10_000)
         if self.session is not None:
             self.session.close()
             self.session = None

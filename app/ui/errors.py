@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import traceback
 
+import shiboken6
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QMessageBox, QWidget
 
@@ -66,7 +67,8 @@ class ErrorPresenter(QObject):
         if not self.interactive:
             self.status_message.emit(message, 10000)
             return
-        box = QMessageBox(self.window)
+        parent = self.window if self.window is not None and shiboken6.isValid(self.window) else None
+        box = QMessageBox(parent)
         known = isinstance(error, e.ApiError)
         box.setIcon(QMessageBox.Icon.Warning if known else QMessageBox.Icon.Critical)
         box.setWindowTitle("TagDesk")

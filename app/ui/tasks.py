@@ -150,6 +150,7 @@ class TaskRunner(QObject):
         super().__init__(parent)
         protect_bool_singletons()  # PySide6 6.12 emit() leak: every job emits (see app/ui/compat.py)
         tune_for_gui()  # workers decoding replies must not starve the GUI thread of the GIL
+        self.closed = False
         self._read = QThreadPool(self)
         self._read.setMaxThreadCount(read_threads)
         self._write = QThreadPool(self)
@@ -173,6 +174,12 @@ class TaskRunner(QObject):
         job: Job[T] = Job(self, fn, on_done=on_done, on_error=on_error, key=key,
                           description=description or getattr(fn, "__name__", "task"),
                           on_progress=on_progress)
+        if self.closed:
+            # shutting down: a late result (say, a tag list that arrived while the window
+            # closed) must not start work against a connection that is going away
+            log.debug("not starting %r: the task runner is shut down", job.description)
+            job.cancel()
+            return job
         if not self._jobs:
             GcPause.hold()  # see app/ui/compat.py: no full collections on the GUI's time while busy
             self._gc_held[0] = True
@@ -200,6 +207,12 @@ class TaskRunner(QObject):
     def cancel_all(self) -> None:
         for job in list(self._jobs):
             job.cancel()
+
+    def shutdown(self, msecs: int = 10_000) -> bool:
+        """Refuse new jobs, cancel the running ones and wait for the workers (app exit)."""
+        self.closed = True
+        self.cancel_all()
+        return self.wait_idle(msecs)
 
     def wait_idle(self, msecs: int = 10_000) -> bool:
         """Block until the pools are idle (shutdown and tests only; never in a slot)."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -20,18 +19,6 @@ from tests.records_support import WAIT, FakePrompts, calls, contact_with_links, 
 
 pytestmark = [pytest.mark.qt_log_level_fail("WARNING"), pytest.mark.qt_log_ignore("propagateSizeHints")]
 
-
-@pytest.fixture
-def presenter() -> ErrorPresenter:
-    p = ErrorPresenter(interactive=False)
-    p.shown = []  # type: ignore[attr-defined]
-    p.presented.connect(lambda message, _detail: p.shown.append(message))  # type: ignore[attr-defined]
-    return p
-
-
-@pytest.fixture
-def service(sandbox: Any) -> Iterator[RecordsService]:
-    yield from service_on(sandbox)
 
 
 def linked_tab(qtbot: QtBot, runner: TaskRunner, presenter: ErrorPresenter, service: RecordsService,

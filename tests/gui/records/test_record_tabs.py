@@ -3,7 +3,6 @@ first shown, and the opportunity form saves what the API allows, rounded to cent
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -20,12 +19,12 @@ from app.ui.panes.records import (
     InvoicesTab,
     OpportunitiesTab,
     OrdersTab,
-    RecordTab,
     SubscriptionsTab,
     create_record_tabs,
 )
 from app.ui.panes.records.orders import PURCHASE_GOAL_NOTE
 from app.ui.tasks import TaskRunner
+from tests.gui.records.tab_support import open_tab
 from tests.records_support import (
     WAIT,
     FakePrompts,
@@ -35,42 +34,11 @@ from tests.records_support import (
     contact_with_most,
     contact_with_sub_cent_invoice,
     image_products,
-    service_on,
 )
 
 pytestmark = [pytest.mark.qt_log_level_fail("WARNING"), pytest.mark.qt_log_ignore("propagateSizeHints")]
 
 
-@pytest.fixture
-def presenter() -> ErrorPresenter:
-    p = ErrorPresenter(interactive=False)
-    p.shown = []  # type: ignore[attr-defined]
-    p.presented.connect(lambda message, _detail: p.shown.append(message))  # type: ignore[attr-defined]
-    return p
-
-
-@pytest.fixture
-def demo_service(demo_sandbox: Any) -> Iterator[RecordsService]:
-    yield from service_on(demo_sandbox)
-
-
-@pytest.fixture
-def service(sandbox: Any) -> Iterator[RecordsService]:
-    yield from service_on(sandbox)
-
-
-def open_tab(qtbot: QtBot, cls: type[RecordTab], runner: TaskRunner, presenter: ErrorPresenter,
-             service: RecordsService, contact_id: int,
-             emails: tuple[str, ...] = ()) -> tuple[Any, FakePrompts]:
-    """A tab for one contact, shown, with its records loaded."""
-    prompts = FakePrompts()
-    tab = cls(runner, presenter, service, prompts=prompts)
-    qtbot.addWidget(tab)
-    tab.resize(1000, 520)
-    tab.set_contact(contact_id, emails)
-    with qtbot.waitSignal(tab.loaded, timeout=WAIT):
-        tab.show()
-    return tab, prompts
 
 
 def column(model: Any, title: str) -> list[str]:

@@ -8,7 +8,6 @@ call at all.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -18,8 +17,9 @@ from pytestqt.qtbot import QtBot
 from app.core.capabilities import CapabilityRegistry, Op
 from app.services.records import RecordsService
 from app.ui.errors import ErrorPresenter
-from app.ui.panes.records import EmailStatusTab, InvoicesTab, OrdersTab, RecordTab, SubscriptionsTab
+from app.ui.panes.records import EmailStatusTab, InvoicesTab, OrdersTab, SubscriptionsTab
 from app.ui.tasks import TaskRunner
+from tests.gui.records.tab_support import open_tab
 from tests.records_support import (
     WAIT,
     FakePrompts,
@@ -29,43 +29,12 @@ from tests.records_support import (
     contact_with_image_order,
     contact_with_most,
     contact_with_sub_cent_invoice,
-    service_on,
 )
 
 pytestmark = [pytest.mark.qt_log_level_fail("WARNING"), pytest.mark.qt_log_ignore("propagateSizeHints")]
 REGISTRY = CapabilityRegistry()
 
 
-@pytest.fixture
-def presenter() -> ErrorPresenter:
-    p = ErrorPresenter(interactive=False)
-    p.shown = []  # type: ignore[attr-defined]
-    p.presented.connect(lambda message, _detail: p.shown.append(message))  # type: ignore[attr-defined]
-    return p
-
-
-@pytest.fixture
-def demo_service(demo_sandbox: Any) -> Iterator[RecordsService]:
-    yield from service_on(demo_sandbox)
-
-
-@pytest.fixture
-def service(sandbox: Any) -> Iterator[RecordsService]:
-    yield from service_on(sandbox)
-
-
-def open_tab(qtbot: QtBot, cls: type[RecordTab], runner: TaskRunner, presenter: ErrorPresenter,
-             service: RecordsService, contact_id: int,
-             emails: tuple[str, ...] = ()) -> tuple[Any, FakePrompts]:
-    prompts = FakePrompts()
-    tab = cls(runner, presenter, service, prompts=prompts)
-    qtbot.addWidget(tab)
-    tab.resize(1000, 520)
-    tab.set_contact(contact_id, emails)
-    signals = [tab.loaded, tab.images_loaded] if isinstance(tab, OrdersTab) else [tab.loaded]
-    with qtbot.waitSignals(signals, timeout=WAIT):
-        tab.show()
-    return tab, prompts
 
 
 def explained(prompts: FakePrompts, op: Op) -> bool:

@@ -1,0 +1,118 @@
+"""The task runner: results and errors come back on the GUI thread; stale and late work is dropped."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from pytestqt.qtbot import QtBot
+
+from app.api.errors import CancelledError, EmptyResponseError
+from app.ui.tasks import TaskRunner, TaskToken
+
+WAIT = 5_000
+
+
+def test_result_arrives_on_the_gui_thread(qtbot: QtBot, runner: TaskRunner) -> None:
+    worker_threads: list[threading.Thread] = []
+    seen: list[tuple[int, threading.Thread]] = []
+
+    def work(_token: TaskToken) -> int:
+        worker_threads.append(threading.current_thread())
+        return 7
+
+    runner.run(work, on_done=lambda v: seen.append((v, threading.current_thread())))
+    qtbot.waitUntil(lambda: bool(seen), timeout=WAIT)
+    assert seen == [(7, threading.main_thread())]
+    assert worker_threads[0] is not threading.main_thread()
+    qtbot.waitUntil(lambda: runner.in_flight == 0, timeout=WAIT)
+
+
+def test_error_goes_to_on_error_or_else_to_the_presenter_signal(qtbot: QtBot, runner: TaskRunner) -> None:
+    errors: list[BaseException] = []
+
+    def fail(_token: TaskToken) -> None:
+        raise EmptyResponseError()
+
+    runner.run(fail, on_error=errors.append)
+    qtbot.waitUntil(lambda: bool(errors), timeout=WAIT)
+    assert isinstance(errors[0], EmptyResponseError)
+    with qtbot.waitSignal(runner.unhandled_error, timeout=WAIT) as blocker:
+        runner.run(fail, description="loading things")
+    assert isinstance(blocker.args[0], EmptyResponseError) and blocker.args[1] == "loading things"
+    runner.unhandled.clear()  # type: ignore[attr-defined]
+
+
+def test_a_newer_job_with_the_same_key_wins(qtbot: QtBot, runner: TaskRunner) -> None:
+    release = threading.Event()
+    results: list[str] = []
+
+    def slow(token: TaskToken) -> str:
+        release.wait(WAIT / 1000)
+        return "old"
+
+    old = runner.run(slow, on_done=results.append, key="search")
+    runner.run(lambda _t: "new", on_done=results.append, key="search")
+    qtbot.waitUntil(lambda: results == ["new"], timeout=WAIT)
+    assert old.token.is_cancelled()
+    release.set()
+    qtbot.waitUntil(lambda: runner.in_flight == 0, timeout=WAIT)
+    assert results == ["new"]  # the old search's late result was discarded
+
+
+def test_progress_is_reported_on_the_gui_thread(qtbot: QtBot, runner: TaskRunner) -> None:
+    progress: list[Any] = []
+    done: list[int] = []
+
+    def work(token: TaskToken) -> int:
+        for i in range(3):
+            token.report(i)
+        return 3
+
+    runner.run(work, on_done=done.append, on_progress=progress.append)
+    qtbot.waitUntil(lambda: bool(done), timeout=WAIT)
+    assert progress == [0, 1, 2]
+
+
+def test_the_write_lane_runs_one_job_at_a_time(qtbot: QtBot, runner: TaskRunner) -> None:
+    active = [0]
+    most = [0]
+    lock = threading.Lock()
+    finished: list[int] = []
+
+    def write(_token: TaskToken, n: int) -> int:
+        with lock:
+            active[0] += 1
+            most[0] = max(most[0], active[0])
+        threading.Event().wait(0.02)  # hold the lane a moment so overlap would show
+        with lock:
+            active[0] -= 1
+        return n
+
+    for n in range(5):
+        runner.run(lambda t, n=n: write(t, n), on_done=finished.append, lane="write")
+    qtbot.waitUntil(lambda: len(finished) == 5, timeout=WAIT)
+    assert most[0] == 1 and finished == [0, 1, 2, 3, 4]
+
+
+def test_after_shutdown_nothing_starts_and_nothing_is_delivered(qtbot: QtBot) -> None:
+    runner = TaskRunner()
+    release = threading.Event()
+    delivered: list[object] = []
+
+    def running(token: TaskToken) -> str:
+        release.wait(WAIT / 1000)
+        if token.is_cancelled():
+            raise CancelledError()
+        return "late"
+
+    job = runner.run(running, on_done=delivered.append, on_error=delivered.append)
+    started: list[str] = []
+    threading.Timer(0.05, release.set).start()
+    assert runner.shutdown(WAIT)
+    assert job.token.is_cancelled()
+    later = runner.run(lambda _t: started.append("ran") or "x", on_done=delivered.append)
+    assert later.token.is_cancelled()
+    # the running job's (cancelled) outcome is still queued for the GUI thread: let it land
+    qtbot.waitUntil(lambda: runner.in_flight == 0, timeout=WAIT)
+    assert started == [] and delivered == []

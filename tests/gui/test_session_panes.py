@@ -1,0 +1,93 @@
+"""The session's panes work together: a tag selection filters the table, menus reach the tag jobs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from app.core.cancel import CancelToken
+from app.ui.dialogs.bulk_tags import BulkTagsDialog
+from app.ui.main_window import MainWindow
+from app.ui.panes.session_panes import SessionPanes
+from app.ui.tasks import TaskRunner
+from tests.gui.workspace_support import WAIT, close_window, open_window
+
+
+@pytest.fixture
+def window(qtbot: QtBot, runner: TaskRunner, demo_sandbox: Any) -> Iterator[MainWindow]:
+    w = open_window(qtbot, runner, demo_sandbox)
+    yield w
+    close_window(runner, w)
+
+
+def panes_of(window: MainWindow) -> SessionPanes:
+    panes = window.workspace.session_panes
+    assert panes is not None
+    return panes
+
+
+def members(sb: Any) -> dict[int, set[int]]:
+    out: dict[int, set[int]] = {}
+    for row in sb.store.rows("ContactGroupAssign", fields=["ContactId", "GroupId"]):
+        out.setdefault(int(row["GroupId"]), set()).add(int(row["ContactId"]))
+    return out
+
+
+def test_selecting_tags_filters_the_contacts(qtbot: QtBot, window: MainWindow, demo_sandbox: Any) -> None:
+    tagged = members(demo_sandbox)
+    a, b = sorted(tagged, key=lambda t: len(tagged[t]), reverse=True)[:2]
+    pane, model = panes_of(window).tags_pane, window.contacts.model
+    pane.set_mode("all")
+    pane.select_tags([a, b])
+    assert model.query.tag_ids == (a, b) and model.query.tag_mode == "all"
+    qtbot.waitUntil(lambda: model.total is not None, timeout=WAIT)
+    assert model.total == len(tagged[a] & tagged[b])
+    qtbot.waitUntil(lambda: not model.loading, timeout=WAIT)
+    shown = {model.contact_id(r) for r in range(model.loaded)}
+    assert shown <= tagged[a] & tagged[b]
+    pane.select_tags([])
+    assert model.query.tag_ids == ()
+    qtbot.waitUntil(lambda: model.total is not None and not model.loading, timeout=WAIT)
+    assert model.total == len(demo_sandbox.store.rows("Contact", fields=["Id"]))
+
+
+def test_every_tab_follows_the_selected_contact(qtbot: QtBot, window: MainWindow) -> None:
+    view = window.contacts.view
+    view.setCurrentIndex(window.contacts.model.index(2, 1))
+    contact_id = window.contacts.current_contact_id()
+    panes = panes_of(window)
+    assert panes.tags_tab.contact_id == contact_id
+    assert all(tab.contact_id == contact_id for _t, tab in panes.record_tabs)  # type: ignore[attr-defined]
+
+
+def test_bulk_tags_on_the_search_covers_exactly_the_search(qtbot: QtBot, window: MainWindow,
+                                                           demo_sandbox: Any) -> None:
+    window.contacts.search.setText("gmail")
+    window.contacts.apply_search()
+    model = window.contacts.model
+    qtbot.waitUntil(lambda: model.query.text == "gmail" and not model.loading and model.total is not None,
+                    timeout=WAIT)
+    window.act_tags_search.trigger()
+    dialogs = [w for w in QApplication.topLevelWidgets() if isinstance(w, BulkTagsDialog) and w.isVisible()]
+    assert len(dialogs) == 1
+    dialog = dialogs[0]
+    try:
+        ids = dialog.scope.resolve(panes_of(window).session.tags, CancelToken())
+        expected = {int(r["Id"]) for r in demo_sandbox.store.rows("Contact", fields=["Id", "Email"])
+                    if "gmail" in str(r.get("Email") or "").lower()}
+        assert expected <= set(ids)
+        assert len(ids) == model.total
+    finally:
+        dialog.close()
+
+
+def test_bulk_tags_on_selection_needs_a_selection(qtbot: QtBot, window: MainWindow) -> None:
+    presenter = window.presenter_for_tests  # type: ignore[attr-defined]
+    window.contacts.view.clearSelection()
+    with qtbot.waitSignal(presenter.status_message, timeout=WAIT) as blocker:
+        window.act_tags_selected.trigger()
+    assert "Select one or more contacts" in blocker.args[0]

@@ -28,8 +28,9 @@ from app.ui.tasks import TaskRunner
 
 log = logging.getLogger("app.ui.workspace")
 
-#: Room the tags pane gets when the saved layout gave the placeholder less.
+#: Room the tags pane gets in the default layout (a user's own layout is kept).
 TAGS_PANE_WIDTH = 290
+PLACEHOLDER_WIDTH = 180
 
 
 class SessionPanes:
@@ -49,9 +50,10 @@ class SessionPanes:
         if self._placeholder is not None:
             self._placeholder.hide()
         sizes = splitter.sizes()
-        if sizes and 0 < sizes[0] < TAGS_PANE_WIDTH:  # the placeholder was narrow; tags need room
-            grow = TAGS_PANE_WIDTH - sizes[0]
-            splitter.setSizes([TAGS_PANE_WIDTH, max(200, sizes[1] - grow), *sizes[2:]])
+        if len(sizes) == 3 and 0 < sizes[0] < PLACEHOLDER_WIDTH:  # the default layout: give tags room
+            rest = sum(sizes) - TAGS_PANE_WIDTH
+            contacts_width = max(300, int(rest * 0.58))
+            splitter.setSizes([TAGS_PANE_WIDTH, contacts_width, max(300, rest - contacts_width)])
         self.tags_tab = ContactTagsTab(runner, presenter, session.tags)
         self.record_tabs: list[tuple[str, QWidget]] = create_record_tabs(runner, presenter, session.records)
         tabs.addTab(self.tags_tab, "Tags")

@@ -11,11 +11,13 @@ so a slow reply for an old search never overwrites a newer one.
 from __future__ import annotations
 
 import logging
+import threading
+import time
 import traceback
 from collections.abc import Callable
 from typing import Any, Generic, Literal, TypeVar
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+from PySide6.QtCore import QObject, QRunnable, QThread, QThreadPool, Signal, Slot
 
 from app.core.cancel import CancelToken
 from app.ui.compat import GcPause, protect_bool_singletons, tune_for_gui
@@ -23,7 +25,7 @@ from app.ui.compat import GcPause, protect_bool_singletons, tune_for_gui
 log = logging.getLogger("app.tasks")
 
 T = TypeVar("T")
-Lane = Literal["read", "write"]
+Lane = Literal["read", "write", "background"]
 
 
 class TaskToken(CancelToken):
@@ -151,10 +153,18 @@ class TaskRunner(QObject):
         protect_bool_singletons()  # PySide6 6.12 emit() leak: every job emits (see app/ui/compat.py)
         tune_for_gui()  # workers decoding replies must not starve the GUI thread of the GIL
         self.closed = False
+        self._foreground_idle = threading.Event()
+        self._foreground_idle.set()
+        self._foreground: set[Job[Any]] = set()
         self._read = QThreadPool(self)
         self._read.setMaxThreadCount(read_threads)
         self._write = QThreadPool(self)
         self._write.setMaxThreadCount(1)
+        # long, non-urgent reads (tag member counts) queue here, one at a time at low
+        # thread priority, so they never hold the threads the visible table pages need
+        self._background = QThreadPool(self)
+        self._background.setMaxThreadCount(1)
+        self._background.setThreadPriority(QThread.Priority.LowPriority)
         self._jobs: set[Job[Any]] = set()
         self._keyed: dict[str, Job[Any]] = {}
         held = self._gc_held = [False]  # a list: the destroyed handler must not touch self
@@ -186,11 +196,18 @@ class TaskRunner(QObject):
         self._jobs.add(job)
         if key is not None:
             self._keyed[key] = job
-        (self._write if lane == "write" else self._read).start(_Runnable(job))
+        if lane != "background":
+            self._foreground.add(job)
+            self._foreground_idle.clear()
+        pool = {"write": self._write, "background": self._background}.get(lane, self._read)
+        pool.start(_Runnable(job))
         self.in_flight_changed.emit(len(self._jobs))
         return job
 
     def _finished(self, job: Job[Any]) -> None:
+        self._foreground.discard(job)
+        if not self._foreground:
+            self._foreground_idle.set()
         if job in self._jobs:
             self._jobs.discard(job)
             if not self._jobs and self._gc_held[0]:
@@ -204,6 +221,17 @@ class TaskRunner(QObject):
     def in_flight(self) -> int:
         return len(self._jobs)
 
+    def wait_for_foreground(self, token: CancelToken, max_seconds: float = 3.0) -> None:
+        """Called by background work between its calls: pause while read/write jobs run.
+
+        Waits at most ``max_seconds`` so a steady stream of foreground work cannot starve
+        the background forever; returns early when the job is cancelled.
+        """
+        deadline = time.monotonic() + max_seconds
+        while not token.is_cancelled() and not self._foreground_idle.wait(0.05):
+            if time.monotonic() >= deadline:
+                return
+
     def cancel_all(self) -> None:
         for job in list(self._jobs):
             job.cancel()
@@ -216,7 +244,7 @@ class TaskRunner(QObject):
 
     def wait_idle(self, msecs: int = 10_000) -> bool:
         """Block until the pools are idle (shutdown and tests only; never in a slot)."""
-        return bool(self._read.waitForDone(msecs) and self._write.waitForDone(msecs))
+        return all(pool.waitForDone(msecs) for pool in (self._read, self._write, self._background))
 
 
 def _cancelled() -> BaseException:

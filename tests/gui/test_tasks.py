@@ -116,3 +116,23 @@ def test_after_shutdown_nothing_starts_and_nothing_is_delivered(qtbot: QtBot) ->
     # the running job's (cancelled) outcome is still queued for the GUI thread: let it land
     qtbot.waitUntil(lambda: runner.in_flight == 0, timeout=WAIT)
     assert started == [] and delivered == []
+
+
+def test_background_work_waits_while_foreground_jobs_run(qtbot: QtBot, runner: TaskRunner) -> None:
+    release = threading.Event()
+    order: list[str] = []
+
+    def foreground(_token: TaskToken) -> None:
+        release.wait(WAIT / 1000)
+        order.append("foreground done")
+
+    def background(token: TaskToken) -> None:
+        runner.wait_for_foreground(token, max_seconds=WAIT / 1000)
+        order.append("background page")
+
+    runner.run(foreground)
+    runner.run(background, lane="background")
+    threading.Timer(0.1, release.set).start()
+    qtbot.waitUntil(lambda: len(order) == 2, timeout=WAIT)
+    assert order == ["foreground done", "background page"]
+    qtbot.waitUntil(lambda: runner.in_flight == 0, timeout=WAIT)

@@ -57,7 +57,7 @@ from app.ui.dialogs.tag_edit import TagEditDialog
 from app.ui.dialogs.tag_health import TagHealthDialog, open_tag_health
 from app.ui.errors import ErrorPresenter
 from app.ui.models.tags_model import DESCRIPTION, MEMBERS, NAME, TagsFilterProxy, TagsTreeModel
-from app.ui.tasks import TaskRunner
+from app.ui.tasks import TaskRunner, TaskToken
 
 log = logging.getLogger("app.ui.tags")
 
@@ -276,12 +276,17 @@ class TagsPane(QWidget):
         generation = self._generation
         emit = self._counts_ready.emit  # thread-safe: delivered on the GUI thread
 
-        def count(token: Cancellable) -> None:
+        runner = self.runner
+
+        def count(token: TaskToken) -> None:
+            # a background pass: before each page, let the visible table's pages go first
+            runner.wait_for_foreground(token)
             for snapshot in self.service.member_counts(token):
                 emit(generation, snapshot)
+                runner.wait_for_foreground(token)
 
         self.runner.run(count, on_error=partial(self._counts_failed, generation), key="tags-pane.counts",
-                        description="count tag members")
+                        lane="background", description="count tag members")
 
     @Slot(int, object)
     def _on_counts(self, generation: int, counts: MemberCounts) -> None:

@@ -99,6 +99,12 @@ def _check_qt() -> str:
     app = QApplication.instance()
     if not isinstance(app, QApplication):
         app = QApplication([sys.argv[0] if sys.argv else "tagdesk"])
+    from app.ui.compat import LeakingBindingError, refuse_leaking_binding
+
+    try:
+        refuse_leaking_binding()
+    except LeakingBindingError as exc:
+        raise SelfTestFailure(str(exc)) from None
     return f"qt {qVersion()} ({QApplication.platformName()})"
 
 

@@ -74,3 +74,7 @@ class CrmBackend(Protocol):
     def users(self, cancel: Cancellable) -> list[User]:
         """The account's users, who may own contacts."""
         ...
+
+    def forget_searches(self) -> None:
+        """Drop cached search results: a write made elsewhere (tags) may change what matches."""
+        ...

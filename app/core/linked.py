@@ -10,7 +10,7 @@ aware datetimes. No Qt here.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -126,13 +126,6 @@ class Opportunity:
         return OPPORTUNITY_STATUS.get(self.status_id, f"Status {self.status_id}")
 
 
-#: Attributes of an opportunity a user may set (what Lead allows to add and edit).
-OPPORTUNITY_EDITABLE = (
-    "title", "stage_id", "status_id", "user_id", "revenue_low", "revenue_high",
-    "next_action_date", "next_action_notes", "estimated_close", "notes", "objection",
-)
-
-
 @dataclass(frozen=True)
 class OpportunityDraft:
     """What the user entered for a new or edited opportunity; amounts as entered."""
@@ -164,6 +157,11 @@ class OpportunityDraft:
             if new_cmp != before and not (new_cmp in (None, "") and before in (None, "")):
                 out[name] = new
         return out
+
+
+#: Attributes of an opportunity a user may set (what Lead allows to add and edit):
+#: exactly the draft's fields, which are a subset of :class:`Opportunity`'s.
+OPPORTUNITY_EDITABLE = tuple(f.name for f in fields(OpportunityDraft))
 
 
 @dataclass(frozen=True)

@@ -13,12 +13,12 @@ import re
 import xmlrpc.client
 from collections.abc import Callable
 from typing import Any
-from zoneinfo import ZoneInfo
 
+from app.core.dates import EASTERN
 from app.core.schema import FieldType
+from app.core.text import is_latin1
 from app.sandbox import errors
 
-EASTERN = ZoneInfo("America/New_York")
 INT_MIN, INT_MAX = -(2**31), 2**31 - 1
 
 _DATE_RE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2}):(\d{2}))?$")
@@ -35,14 +35,6 @@ def fmt(value: _dt.datetime | _dt.date) -> str:
     if isinstance(value, _dt.datetime):
         return value.strftime("%Y-%m-%d %H:%M:%S")
     return value.strftime("%Y-%m-%d 00:00:00")
-
-
-def is_latin1(text: str) -> bool:
-    try:
-        text.encode("latin-1")
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 def check_latin1(text: str) -> None:

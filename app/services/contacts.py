@@ -77,6 +77,10 @@ class ContactsService:
 
     # -- reading -----------------------------------------------------------------------------
 
+    def forget_searches(self) -> None:
+        """Tags or records changed outside this service: searches must be resolved again."""
+        self.backend.forget_searches()
+
     def count(self, query: ContactQuery, cancel: Cancellable) -> int:
         return self.backend.count_contacts(query, cancel)
 

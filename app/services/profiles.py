@@ -20,7 +20,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from app.api.xmlrpc.client import XmlRpcClient
-from app.api.xmlrpc.transport import KEAP_XMLRPC_URL, AuthMode
+
+# re-exported: the connections dialog speaks to this service, not to the API layer
+from app.api.xmlrpc.transport import KEAP_XMLRPC_URL as KEAP_XMLRPC_URL
+from app.api.xmlrpc.transport import AuthMode as AuthMode
 
 log = logging.getLogger("app.services.profiles")
 

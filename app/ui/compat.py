@@ -1,17 +1,14 @@
-"""Work-arounds for bugs in the Qt binding, each with a probe that proves it is needed.
+"""Process-wide settings and checks the Qt binding needs.
 
-PySide6 6.12.0 returns ``True`` from ``SignalInstance.emit()`` without taking a new
-reference. On Python 3.11, where ``True`` is an ordinary reference-counted object,
-every ``emit()`` called from Python therefore lowers ``True``'s count by one; after
-a few hundred emits (one per finished background job, page, progress step ...) the
-count reaches zero and the interpreter aborts with "Fatal Python error: bool_dealloc".
-Python 3.12+ makes ``True`` immortal, so there the bug is harmless.
+:func:`refuse_leaking_binding`: PySide6 6.12.0 returns ``True`` from
+``SignalInstance.emit()`` without taking a new reference. On Python 3.11, where
+``True`` is an ordinary reference-counted object, every ``emit()`` lowers its count
+by one, and after a few hundred signals the interpreter aborts ("bool_dealloc").
+pyproject.toml keeps PySide6 below 6.12; should a leaking build be installed anyway,
+the task runner refuses to start with a message that says what to install, instead
+of crashing at a random moment later.
 
-:func:`protect_bool_singletons` probes for the leak and, only if it is present, gives
-``True`` and ``False`` a reference count so large that no session can exhaust it.
-The task runner calls it once; the application should call it at start-up too.
-
-:func:`tune_for_gui` is not a bug work-around but belongs here for the same reason
+:func:`tune_for_gui` and :class:`GcPause` belong here for the same reason
 (process-wide interpreter settings a GUI needs): worker threads decoding replies hold
 the GIL, and a GUI thread waiting for it freezes; painting the table calls into Python
 once per visible cell, so each wait counts hundreds of times. A 0.5 ms switch interval
@@ -27,20 +24,23 @@ time. The collector runs again as soon as the workers are idle.
 
 from __future__ import annotations
 
-import ctypes
 import gc
 import logging
 import sys
 
 log = logging.getLogger("app.ui")
 
-#: Added to the reference count of True/False when the leak is present (~10^12 emits).
-_HEADROOM = 1 << 40
 _state: dict[str, bool] = {}
+
+
+class LeakingBindingError(RuntimeError):
+    """The installed PySide6 has the emit() reference leak that crashes the app."""
 
 
 def emit_leaks_true() -> bool:
     """Whether ``Signal.emit()`` drops a reference to ``True`` it never took."""
+    if sys.version_info >= (3, 12) or sys.implementation.name != "cpython":
+        return False  # True is immortal there: the leak cannot hurt
     from PySide6.QtCore import QObject, Signal
 
     class _Probe(QObject):
@@ -50,30 +50,22 @@ def emit_leaks_true() -> bool:
     before = sys.getrefcount(True)
     for _ in range(8):
         probe.ping.emit()
-    after = sys.getrefcount(True)
-    leaked = before - after
-    if leaked > 0:  # give back what the probe itself took
-        _add_refs(True, leaked)
-    return leaked >= 8
+    return before - sys.getrefcount(True) >= 8
 
 
-def protect_bool_singletons() -> bool:
-    """Guard True/False against the emit() reference leak; True if the guard was needed."""
-    if "done" in _state:
-        return _state["done"]
-    needed = sys.version_info < (3, 12) and sys.implementation.name == "cpython" and emit_leaks_true()
-    if needed:
-        _add_refs(True, _HEADROOM)
-        _add_refs(False, _HEADROOM)
-        log.info("PySide6 emit() leaks references to True on this Python; guarded against it")
-    _state["done"] = needed
-    return needed
+def refuse_leaking_binding() -> None:
+    """Raise :class:`LeakingBindingError` when the installed PySide6 leaks (checked once)."""
+    if "checked" not in _state:
+        _state["checked"] = True
+        _state["leaks"] = emit_leaks_true()
+    if _state["leaks"]:
+        import PySide6
 
-
-def _add_refs(obj: object, count: int) -> None:
-    # ob_refcnt is the first field of every object in a CPython release build
-    refcnt = ctypes.c_ssize_t.from_address(id(obj))
-    refcnt.value += count
+        raise LeakingBindingError(
+            f"PySide6 {PySide6.__version__} has a reference leak in Signal.emit() that crashes "
+            "TagDesk on this Python. Install a version below 6.12: "
+            "pip install 'PySide6-Essentials<6.12'."
+        )
 
 
 def tune_for_gui(switch_interval: float = 0.0005) -> None:

@@ -20,7 +20,7 @@ from typing import Any, Generic, Literal, TypeVar
 from PySide6.QtCore import QObject, QRunnable, QThread, QThreadPool, Signal, Slot
 
 from app.core.cancel import CancelToken
-from app.ui.compat import GcPause, protect_bool_singletons, tune_for_gui
+from app.ui.compat import GcPause, refuse_leaking_binding, tune_for_gui
 
 log = logging.getLogger("app.tasks")
 
@@ -150,7 +150,7 @@ class TaskRunner(QObject):
 
     def __init__(self, parent: QObject | None = None, *, read_threads: int = 6) -> None:
         super().__init__(parent)
-        protect_bool_singletons()  # PySide6 6.12 emit() leak: every job emits (see app/ui/compat.py)
+        refuse_leaking_binding()  # PySide6 6.12's emit() leak would crash us later (app/ui/compat.py)
         tune_for_gui()  # workers decoding replies must not starve the GUI thread of the GIL
         self.closed = False
         self._foreground_idle = threading.Event()

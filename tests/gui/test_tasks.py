@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from typing import Any
 
+import pytest
 from pytestqt.qtbot import QtBot
 
 from app.api.errors import CancelledError, EmptyResponseError
@@ -136,3 +137,14 @@ def test_background_work_waits_while_foreground_jobs_run(qtbot: QtBot, runner: T
     qtbot.waitUntil(lambda: len(order) == 2, timeout=WAIT)
     assert order == ["foreground done", "background page"]
     qtbot.waitUntil(lambda: runner.in_flight == 0, timeout=WAIT)
+
+
+def test_the_installed_binding_does_not_leak_and_a_leaking_one_is_refused(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from app.ui import compat
+
+    assert not compat.emit_leaks_true()  # pyproject keeps PySide6 below the leaking 6.12
+    monkeypatch.setitem(compat._state, "checked", True)
+    monkeypatch.setitem(compat._state, "leaks", True)
+    with pytest.raises(compat.LeakingBindingError, match=r"below 6\.12"):
+        TaskRunner()

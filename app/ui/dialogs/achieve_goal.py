@@ -28,7 +28,8 @@ from app.core.cancel import CancelToken
 from app.core.linked import ContactRef, GoalResult
 from app.services.records import RecordsService
 from app.ui.errors import ErrorPresenter, describe
-from app.ui.panes.records.base import Column, JobGuard, RecordTableModel, RecordView
+from app.ui.models.record_table import Column, RecordTableModel
+from app.ui.panes.records.base import JobGuard, RecordView
 from app.ui.tasks import TaskRunner
 
 EXPLANATION = (

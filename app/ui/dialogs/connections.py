@@ -30,10 +30,17 @@ from PySide6.QtWidgets import (
 )
 
 from app.api import errors as e
-from app.api.xmlrpc.transport import KEAP_XMLRPC_URL, AuthMode
 from app.core.cancel import CancelToken
 from app.services.connection_test import ConnectionReport, check_connection
-from app.services.profiles import AUTH_MODE_LABELS, Profile, ProfileError, ProfileStore, build_client
+from app.services.profiles import (
+    AUTH_MODE_LABELS,
+    KEAP_XMLRPC_URL,
+    AuthMode,
+    Profile,
+    ProfileError,
+    ProfileStore,
+    build_client,
+)
 from app.services.secrets import BackendStatus, SecretStore, SecretStoreError
 from app.ui.tasks import TaskRunner
 

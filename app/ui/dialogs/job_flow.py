@@ -13,9 +13,8 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal, Slot
+from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt, Signal, Slot
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -35,6 +34,7 @@ from app.jobs import BulkTagPlan, BulkTagReport, JobProgress, RowResult, run
 from app.jobs.bulk_tags import format_duration
 from app.jobs.run import DEFAULT_WORKERS
 from app.ui.errors import ErrorPresenter
+from app.ui.models.record_table import Column, RecordTableModel
 from app.ui.tasks import TaskRunner
 
 Index = QModelIndex | QPersistentModelIndex
@@ -44,44 +44,28 @@ PLANNING, DRY_RUN, RUNNING, REPORT = range(4)
 _STATUS_TEXT = {"done": "Done", "skipped": "Skipped", "failed": "Failed", "not_started": "Not started"}
 
 
-class ReportModel(QAbstractTableModel):
-    """The report's rows, failed first."""
-
-    HEADERS = ("Contact", "Tag", "Action", "Result", "Reason")
+class ReportModel(RecordTableModel):
+    """The report's rows, failed first; every cell's tooltip is its full text."""
 
     def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._rows: list[RowResult] = []
         self._names: dict[int, str] = {}
 
+        def column(title: str, text: Callable[[RowResult], str]) -> Column:
+            return Column(title, text, tooltip=text)
+
+        super().__init__([
+            column("Contact", lambda r: str(r.change.contact_id)),
+            column("Tag", lambda r: self._names.get(r.change.tag_id, f"Tag {r.change.tag_id}")),
+            column("Action", lambda r: r.change.action.capitalize()),
+            column("Result", lambda r: _STATUS_TEXT[r.status]),
+            column("Reason", lambda r: r.reason),
+        ], parent)
+
     def set_report(self, report: BulkTagReport | None) -> None:
-        self.beginResetModel()
         order = {"failed": 0, "not_started": 1, "done": 2, "skipped": 3}
         rows = report.results if report else ()
-        self._rows = sorted(rows, key=lambda r: (order[r.status], r.change.contact_id))
         self._names = dict(report.plan.tag_names) if report else {}
-        self.endResetModel()
-
-    def rowCount(self, parent: Index = _ROOT) -> int:  # override
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = _ROOT) -> int:  # override
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # override
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self.HEADERS[section] if 0 <= section < len(self.HEADERS) else None
-        return None
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # override
-        if not index.isValid() or role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            return None
-        row = self._rows[index.row()]
-        c = row.change
-        values = (str(c.contact_id), self._names.get(c.tag_id, f"Tag {c.tag_id}"), c.action.capitalize(),
-                  _STATUS_TEXT[row.status], row.reason)
-        return values[index.column()]
+        self.set_rows(sorted(rows, key=lambda r: (order[r.status], r.change.contact_id)))
 
 
 class BulkJobFlow(QWidget):

@@ -10,10 +10,11 @@ list already has them.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import partial
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QFont, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -39,6 +40,7 @@ from app.jobs import plan_merge
 from app.services.tags import TagsService
 from app.ui.dialogs.job_flow import REPORT, BulkJobFlow, compact
 from app.ui.errors import ErrorPresenter
+from app.ui.models.record_table import Column, RecordTableModel
 from app.ui.models.tags_model import shown_name
 from app.ui.tasks import TaskRunner
 
@@ -57,48 +59,25 @@ def load_counted(service: TagsService, cancel: Cancellable) -> Loaded:
     return list(catalog.categories), tags
 
 
-class HealthTagsModel(QAbstractTableModel):
+class HealthTagsModel(RecordTableModel):
     """A list of tags: name, category, members, description."""
 
-    HEADERS = ("Name", "Category", "Members", "Description")
-
     def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._tags: list[Tag] = []
         self._categories: dict[int, str] = {}
+        super().__init__([
+            Column("Name", lambda t: shown_name(t.name)),
+            Column("Category", lambda t: self._categories.get(t.category_id or 0, "") or "\u2014"),
+            Column("Members", lambda t: "" if t.member_count is None else f"{t.member_count:,}",
+                   sort_key=lambda t: t.member_count or 0, right=True),
+            Column("Description", lambda t: t.description),
+        ], parent)
 
-    def set_tags(self, tags: list[Tag] | tuple[Tag, ...], categories: dict[int, str]) -> None:
-        self.beginResetModel()
-        self._tags = list(tags)
+    def set_tags(self, tags: Sequence[Tag], categories: dict[int, str]) -> None:
         self._categories = categories
-        self.endResetModel()
+        self.set_rows(tags)
 
     def tag(self, row: int) -> Tag:
-        return self._tags[row]
-
-    def rowCount(self, parent: Index = _ROOT) -> int:  # override
-        return 0 if parent.isValid() else len(self._tags)
-
-    def columnCount(self, parent: Index = _ROOT) -> int:  # override
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # override
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self.HEADERS[section] if 0 <= section < len(self.HEADERS) else None
-        return None
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # override
-        if not index.isValid():
-            return None
-        tag = self._tags[index.row()]
-        if role == Qt.ItemDataRole.DisplayRole:
-            count = "" if tag.member_count is None else f"{tag.member_count:,}"
-            category = self._categories.get(tag.category_id or 0, "")
-            return (shown_name(tag.name), category or "\u2014", count, tag.description)[index.column()]
-        if role == Qt.ItemDataRole.TextAlignmentRole and index.column() == 2:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        return None
+        return self._rows[row]  # type: ignore[no-any-return]
 
 
 class TagHealthDialog(QDialog):

@@ -10,11 +10,11 @@ write lane.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import partial
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -42,67 +42,43 @@ from app.core.display import display_text, eastern_text
 from app.core.tags import AppliedTag, Tag
 from app.services.tags import Catalog, TagsService, preview_name
 from app.ui.errors import ErrorPresenter
-from app.ui.models.roles import Role
+from app.ui.models.record_table import Column, RecordTableModel
 from app.ui.tasks import TaskRunner
 
 Index = QModelIndex | QPersistentModelIndex
 _ROOT = QModelIndex()
 
 
-class AppliedTagsModel(QAbstractTableModel):
-    """Tag, category, date applied."""
-
-    HEADERS = ("Tag", "Category", "Applied")
+class AppliedTagsModel(RecordTableModel):
+    """Tag, category, date applied (local time; Keap's Eastern time in the tooltip)."""
 
     def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._rows: list[AppliedTag] = []
         self._catalog: Catalog | None = None
+        super().__init__([
+            Column("Tag", lambda a: a.tag.name, sort_key=lambda a: a.tag.name.casefold(),
+                   tooltip=lambda a: a.tag.description or None),
+            Column("Category", self._category, tooltip=lambda a: a.tag.description or None),
+            Column("Applied", lambda a: display_text(a.date_applied) if a.date_applied is not None else "",
+                   sort_key=lambda a: a.date_applied,
+                   tooltip=lambda a: f"Stored by Keap as {eastern_text(a.date_applied)}"
+                   if a.date_applied is not None else a.tag.description or None),
+        ], parent)
 
-    def set_rows(self, rows: list[AppliedTag], catalog: Catalog | None) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
+    def _category(self, applied: AppliedTag) -> str:
+        return self._catalog.category_name(applied.tag.category_id) if self._catalog else ""
+
+    def set_rows(self, rows: Sequence[AppliedTag], catalog: Catalog | None = None) -> None:
         self._catalog = catalog
-        self.endResetModel()
+        super().set_rows(rows)
+
+    def record_id(self, record: AppliedTag) -> int:
+        return record.tag.id
 
     def applied(self, row: int) -> AppliedTag:
-        return self._rows[row]
+        return self._rows[row]  # type: ignore[no-any-return]
 
     def tag_ids(self) -> set[int]:
         return {a.tag.id for a in self._rows}
-
-    def rowCount(self, parent: Index = _ROOT) -> int:  # override
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = _ROOT) -> int:  # override
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # override
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self.HEADERS[section] if 0 <= section < len(self.HEADERS) else None
-        return None
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # override
-        if not index.isValid():
-            return None
-        item = self._rows[index.row()]
-        col = index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
-            if col == 0:
-                return item.tag.name
-            if col == 1:
-                return self._catalog.category_name(item.tag.category_id) if self._catalog else ""
-            return display_text(item.date_applied) if item.date_applied is not None else ""
-        if role == Qt.ItemDataRole.ToolTipRole:
-            if col == 2 and item.date_applied is not None:
-                return f"Stored by Keap as {eastern_text(item.date_applied)}"
-            return item.tag.description or None
-        if role == Role.IdRole:
-            return item.tag.id
-        if role == Role.SortKeyRole:
-            return (item.tag.name.casefold(), "", item.date_applied)[col]
-        return None
 
 
 class ContactTagsTab(QWidget):

@@ -73,9 +73,7 @@ class SessionPanes:
 
     def after_tag_writes(self) -> None:
         """Tags changed: cached searches may be stale, and a tag-filtered table certainly is."""
-        forget = getattr(self.session.backend, "forget_searches", None)
-        if callable(forget):
-            forget()
+        self.session.contacts.forget_searches()
         if self._contacts.model.query.tag_ids:
             self._contacts.refresh()
         current = self._contacts.current_contact_id()

@@ -21,7 +21,8 @@ from app.core.capabilities import Op
 from app.core.linked import EmailStatus
 from app.services.records import CapabilityRefused, RecordsService
 from app.ui.errors import ErrorPresenter
-from app.ui.panes.records.base import Column, RecordTab, RecordTableModel, RecordView
+from app.ui.models.record_table import Column, RecordTableModel
+from app.ui.panes.records.base import RecordTab, RecordView
 from app.ui.panes.records.prompts import PromptsLike
 from app.ui.tasks import TaskRunner
 

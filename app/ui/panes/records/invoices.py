@@ -17,7 +17,8 @@ from app.core.capabilities import Op
 from app.core.linked import Invoice
 from app.services.records import RecordsService
 from app.ui.errors import ErrorPresenter
-from app.ui.panes.records.base import Column, RecordTab, RecordTableModel, RecordView, money_text, when_text
+from app.ui.models.record_table import Column, RecordTableModel
+from app.ui.panes.records.base import RecordTab, RecordView, money_text, when_text
 from app.ui.panes.records.prompts import PromptsLike
 from app.ui.tasks import TaskRunner
 

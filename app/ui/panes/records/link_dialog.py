@@ -23,7 +23,8 @@ from PySide6.QtWidgets import (
 from app.core.linked import ContactRef, LinkType
 from app.services.records import RecordsService
 from app.ui.errors import describe
-from app.ui.panes.records.base import Column, JobGuard, RecordTableModel, RecordView
+from app.ui.models.record_table import Column, RecordTableModel
+from app.ui.panes.records.base import JobGuard, RecordView
 from app.ui.tasks import TaskRunner
 
 RESULT_COLUMNS = [

@@ -16,7 +16,8 @@ from app.core.cancel import CancelToken
 from app.core.linked import LinkedContact, LinkedContacts, LinkType
 from app.services.records import RecordsService
 from app.ui.errors import ErrorPresenter
-from app.ui.panes.records.base import Column, RecordTab, RecordTableModel, RecordView
+from app.ui.models.record_table import Column, RecordTableModel
+from app.ui.panes.records.base import RecordTab, RecordView
 from app.ui.panes.records.link_dialog import LinkDialog
 from app.ui.panes.records.prompts import PromptsLike
 from app.ui.tasks import TaskRunner

@@ -6,7 +6,10 @@ Starts a sandbox with 5,000 plain contacts and times ``DataService.query`` for o
 1,000-row, 20-field Contact page over loopback HTTP: request parsing, the SQL query,
 XML serialisation and transfer (raw ``http.client`` POST, the number the target is
 about), plus the same call through ``xmlrpc.client.ServerProxy`` (adds the client's
-XML parsing; informational). Target: median <= 100 ms. Then times building
+XML parsing; informational), and one 1,000-contact REST v2 page (``GET
+/crm/rest/v2/contacts?page_size=1000`` with Keap's default properties, raw ``http.client``:
+routing, SQL, mapping to REST JSON, serialisation). Targets: each median <= 100 ms. Then
+times building
 ``seed=100000`` (target: under a minute). Not a test: prints numbers and PASS/FAIL.
 """
 
@@ -14,6 +17,9 @@ from __future__ import annotations
 
 import argparse
 import http.client
+import json
+import os
+import platform
 import statistics
 import sys
 import time
@@ -109,6 +115,30 @@ def time_proxy(sb: Sandbox, reps: int) -> tuple[list[float], int]:
     return times, rows
 
 
+def time_rest(sb: Sandbox, reps: int) -> tuple[list[float], int, int]:
+    parts = urlsplit(sb.base_url)
+    conn = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port, timeout=30)
+    headers = {"X-Keap-API-Key": sb.key}
+    times: list[float] = []
+    size = rows = 0
+    try:
+        for i in range(reps + 3):
+            started = time.perf_counter()
+            conn.request("GET", "/crm/rest/v2/contacts?page_size=1000&order_by=id%20asc", headers=headers)
+            resp = conn.getresponse()
+            data = resp.read()
+            elapsed = (time.perf_counter() - started) * 1000
+            if resp.status != 200:
+                raise SystemExit(f"unexpected reply: {resp.status} {data[:200]!r}")
+            size = len(data)
+            if i >= 3:
+                times.append(elapsed)
+        rows = len(json.loads(data)["contacts"])
+    finally:
+        conn.close()
+    return times, size, rows
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--reps", type=int, default=40, help="timed repetitions (default 40, min 30)")
@@ -121,6 +151,8 @@ def main() -> int:
         print(f"seed=5000 built and started in {(time.perf_counter() - started) * 1000:.0f} ms")
         raw, size = time_raw(sb, reps)
         via_proxy, rows = time_proxy(sb, reps)
+        rest, rest_size, rest_rows = time_rest(sb, reps)
+    print(f"machine: {os.cpu_count()} cores, Python {platform.python_version()}, {platform.machine()}")
     raw_median = statistics.median(raw)
     print(f"page: 1000 rows x {len(FIELDS)} fields, {size / 1024:.0f} KiB of XML, {reps} repetitions")
     print(
@@ -131,8 +163,22 @@ def main() -> int:
         f"ServerProxy     median {statistics.median(via_proxy):6.1f} ms   "
         f"p95 {percentile(via_proxy, 95):6.1f} ms   ({rows} rows parsed by the client; informational)"
     )
+    rest_median = statistics.median(rest)
+    print(
+        f"REST v2 GET     median {rest_median:6.1f} ms   p95 {percentile(rest, 95):6.1f} ms   "
+        f"min {min(rest):6.1f} ms   ({rest_rows} contacts, {rest_size / 1024:.0f} KiB of JSON)"
+    )
     ok = raw_median <= TARGET_MEDIAN_MS
-    print(f"{'PASS' if ok else 'FAIL'}: median {raw_median:.1f} ms vs target <= {TARGET_MEDIAN_MS:.0f} ms")
+    print(
+        f"{'PASS' if ok else 'FAIL'}: XML-RPC median {raw_median:.1f} ms "
+        f"vs target <= {TARGET_MEDIAN_MS:.0f} ms"
+    )
+    rest_ok = rest_median <= TARGET_MEDIAN_MS and rest_rows == 1000
+    ok = ok and rest_ok
+    print(
+        f"{'PASS' if rest_ok else 'FAIL'}: REST median {rest_median:.1f} ms "
+        f"vs target <= {TARGET_MEDIAN_MS:.0f} ms"
+    )
 
     if not args.skip_100k:
         started = time.perf_counter()

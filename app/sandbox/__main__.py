@@ -1,6 +1,7 @@
 """``python -m app.sandbox`` / ``tagdesk-sandbox``: run a sandbox until SIGINT or SIGTERM.
 
-The first lines on stdout are exactly ``url=...``, ``legacy_url=...``, ``key=...`` (and
+The first lines on stdout are exactly ``url=...``, ``legacy_url=...``, ``key=...``,
+``rest_host=...`` (and
 ``ca=...`` with --tls), flushed at once so a parent process can read them; logs go to
 stderr.
 """
@@ -21,7 +22,9 @@ from app.sandbox.xmlrpc_server import is_loopback
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="tagdesk-sandbox", description="A local Keap XML-RPC emulator.")
+    p = argparse.ArgumentParser(
+        prog="tagdesk-sandbox", description="A local Keap emulator: XML-RPC and REST v2 over one account."
+    )
     p.add_argument(
         "--host", default="127.0.0.1", help="address to listen on (loopback unless --allow-remote)"
     )
@@ -84,7 +87,8 @@ def main(argv: list[str] | None = None) -> int:
     except (ValueError, OSError, RuntimeError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    lines = [f"url={sandbox.url}", f"legacy_url={sandbox.legacy_url}", f"key={sandbox.key}"]
+    lines = [f"url={sandbox.url}", f"legacy_url={sandbox.legacy_url}", f"key={sandbox.key}",
+             f"rest_host={sandbox.rest_host}"]
     if sandbox.ca_path:
         lines.append(f"ca={sandbox.ca_path}")
     sys.stdout.write("\n".join(lines) + "\n")

@@ -12,7 +12,7 @@ Kinds, and whether the call is applied:
 - ``drop_before``: connection closed without a reply; not applied.
 - ``drop_after``: the call is applied, then the connection is closed without a reply.
 - ``throttle``: fault 500 ``...ThrottlingException: Maximum number of threads throttled``; not applied.
-- ``http503``: HTTP 503 with an HTML body; not applied.
+- ``http502`` / ``http503``: HTTP 502 / 503 with an HTML gateway page; not applied.
 - ``http429``: HTTP 429 with Keap's JSON body and throttle headers; not applied.
 - ``cancelled``: DataService.query only: ``Statement cancelled due to client request``.
 - ``badchars``: raw 0x0B, 0x19 and the text ``&#11;`` injected into returned strings.
@@ -32,6 +32,7 @@ KINDS = (
     "drop_before",
     "drop_after",
     "throttle",
+    "http502",
     "http503",
     "http429",
     "badchars",
@@ -40,6 +41,9 @@ KINDS = (
 )
 #: Kinds that replace the normal reply (the first one rolled wins).
 TERMINAL = frozenset(KINDS) - {"badchars", "slow"}
+#: Kinds that only make sense for XML-RPC; a REST call draws for them but ignores the draw,
+#: so one seed gives the same sequence whichever protocol a call used.
+XMLRPC_ONLY = frozenset({"session", "throttle", "cancelled", "badchars"})
 #: Placeholder swapped for the literal ``&#11;`` after serialisation (a Unicode noncharacter).
 BADCHAR_MARK = "\ufdd0"
 THROTTLE_TEXT = (
@@ -114,11 +118,13 @@ class FaultInjector:
             self.spec = spec
             self._streams = streams
 
-    def roll(self, method: str) -> Decision:
+    def roll(self, method: str, protocol: str = "xmlrpc") -> Decision:
         decision = Decision()
         with self._lock:
             for rule, stream in zip(self.rules, self._streams, strict=True):
                 if stream.random() >= rule.rate:
+                    continue
+                if protocol != "xmlrpc" and rule.kind in XMLRPC_ONLY:
                     continue
                 if rule.kind == "slow":
                     decision.slow_ms += rule.ms

@@ -22,6 +22,8 @@ WINDOWS = (("second", 1.0), ("minute", 60.0))
 BODY_429 = json.dumps(
     {"code": "429", "message": "Quota Exceeded", "status": "Request Throttled", "details": None}
 )
+TENANT_LIMITS = (10_000, 250_000)  # per application instance, any key, since 2026-06-08 [V]
+TENANT = "x-keap-tenant-"
 THROTTLE = "x-keap-product-throttle-"
 QUOTA = "x-keap-product-quota-"
 
@@ -63,6 +65,9 @@ class QuotaTracker:
         self._recent: dict[str, dict[str, deque[float]]] = {}
         self._day: dict[str, tuple[_dt.date, int]] = {}
         self.rejected: dict[str, int] = {}
+        self._refusals = 0
+        self._tenant_minute: deque[float] = deque()
+        self._tenant_day: tuple[_dt.date, int] = (_dt.date.min, 0)
 
     @property
     def enabled(self) -> bool:
@@ -100,8 +105,41 @@ class QuotaTracker:
 
     def _refuse(self, window: str, retry: int, used: int, expiry: float) -> Verdict:
         self.rejected[window] = self.rejected.get(window, 0) + 1
+        self._refusals += 1
         headers = self.quota_headers(used, expiry) if window == "day" else self.throttle_headers(window, used)
         return Verdict(False, headers, max(1, retry), window)
+
+    def retry_after_sent(self, verdict: Verdict) -> bool:
+        """REST 429s carry ``Retry-After`` on some refusals only (every other one), as
+        third parties observe it sometimes present and sometimes not [V3, conflicting]."""
+        return verdict.window == "day" or self._refusals % 2 == 1
+
+    def tenant_headers(self) -> dict[str, str]:
+        """Count a call against the tenant and describe it in the ``minute|day`` pair form [V3].
+
+        Reported, not enforced: the per-key limits are lower than the tenant's.
+        """
+        with self._lock:
+            now = self.clock()
+            today = _dt.datetime.fromtimestamp(now, _dt.UTC).date()
+            while self._tenant_minute and self._tenant_minute[0] <= now - 60.0:
+                self._tenant_minute.popleft()
+            self._tenant_minute.append(now)
+            day, used_day = self._tenant_day
+            used_day = used_day + 1 if day == today else 1
+            self._tenant_day = (today, used_day)
+            used_minute = len(self._tenant_minute)
+        minute_limit, day_limit = TENANT_LIMITS
+        return {
+            TENANT + "id": "sandbox.infusionsoft.com",
+            TENANT + "throttle-limit": f"{minute_limit}|{day_limit}",
+            TENANT + "throttle-time-unit": "minute|day",
+            TENANT + "throttle-interval": "1|1",
+            TENANT + "throttle-available": (
+                f"{max(0, minute_limit - used_minute)}|{max(0, day_limit - used_day)}"
+            ),
+            TENANT + "throttle-used": f"{used_minute}|{used_day}",
+        }
 
     def throttle_headers(self, window: str, used: int) -> dict[str, str]:
         limit = self.limits.get(window, 0)
@@ -140,6 +178,9 @@ class QuotaTracker:
             self._recent.clear()
             self._day.clear()
             self.rejected = {}
+            self._refusals = 0
+            self._tenant_minute.clear()
+            self._tenant_day = (_dt.date.min, 0)
 
     def stats(self) -> dict[str, object]:
         with self._lock:

@@ -62,7 +62,10 @@ class SandboxConfig:
 
 
 class Sandbox:
-    """A local Keap XML-RPC emulator; ``start()`` serves it, ``stop()`` (or ``with``) ends it."""
+    """A local Keap emulator, XML-RPC and REST v2 over one account.
+
+    ``start()`` serves it, ``stop()`` (or ``with``) ends it.
+    """
 
     def __init__(self, config: SandboxConfig | None = None) -> None:
         self.config = config = config or SandboxConfig()
@@ -84,6 +87,7 @@ class Sandbox:
         self._counts_lock = threading.Lock()
         self._calls: dict[str, int] = {}
         self._applied: dict[str, int] = {}
+        self._protocols: dict[str, int] = {"xmlrpc": 0, "rest": 0}
         self._server: SandboxServer | None = None
         self._thread: threading.Thread | None = None
         self._tmpdir: Path | None = None
@@ -164,15 +168,21 @@ class Sandbox:
         return self.base_url + "/crm/xmlrpc/v1"
 
     @property
+    def rest_host(self) -> str:
+        """The REST v2 host as Keap's SDK expects it: ``rest_host + "/rest/v2/contacts"`` lists contacts."""
+        return self.base_url + "/crm"
+
+    @property
     def legacy_url(self) -> str:
         """The per-app endpoint (key as the first parameter)."""
         return self.base_url + "/api/xmlrpc"
 
     # --- control and statistics -------------------------------------------------------------
 
-    def note_call(self, method: str) -> None:
+    def note_call(self, method: str, protocol: str = "xmlrpc") -> None:
         with self._counts_lock:
             self._calls[method] = self._calls.get(method, 0) + 1
+            self._protocols[protocol] = self._protocols.get(protocol, 0) + 1
 
     def note_applied(self, method: str) -> None:
         with self._counts_lock:
@@ -181,8 +191,10 @@ class Sandbox:
     def stats(self) -> dict[str, Any]:
         with self._counts_lock:
             calls, applied = dict(self._calls), dict(self._applied)
+            protocols = dict(self._protocols)
         return {
             "calls": calls,
+            "protocols": protocols,
             "applied": applied,
             "faults": dict(self.faults.counts),
             "fault_spec": self.faults.spec,
@@ -201,6 +213,7 @@ class Sandbox:
         with self._counts_lock:
             self._calls.clear()
             self._applied.clear()
+            self._protocols = {"xmlrpc": 0, "rest": 0}
         self.faults.reset_counts()
         self.quotas.reset()
 

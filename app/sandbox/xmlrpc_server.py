@@ -29,6 +29,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from app.sandbox import errors, faults
 from app.sandbox.quotas import BODY_429
+from app.sandbox.rest import server as rest_server
 
 if TYPE_CHECKING:
     from app.sandbox.sandbox import Sandbox
@@ -159,7 +160,31 @@ class Handler(BaseHTTPRequestHandler):
 
     # --- routes ------------------------------------------------------------------------------
 
+    def _rest(self, method: str) -> bool:
+        """Serve ``/crm/rest/...`` (REST v2); False when the path is not a REST one."""
+        parts = urlsplit(self.path)
+        if not parts.path.startswith("/crm/rest/"):
+            return False
+        body = self._body()
+        if body is not None:
+            rest_server.serve(self, method, parts.path, parts.query, body)
+        return True
+
+    def do_PATCH(self) -> None:
+        if not self._rest("PATCH"):
+            self._send(404, b"Not Found", "text/plain")
+
+    def do_DELETE(self) -> None:
+        if not self._rest("DELETE"):
+            self._send(404, b"Not Found", "text/plain")
+
+    def do_PUT(self) -> None:
+        if not self._rest("PUT"):
+            self._send(404, b"Not Found", "text/plain")
+
     def do_POST(self) -> None:
+        if self._rest("POST"):
+            return
         parts = urlsplit(self.path)
         body = self._body()
         if body is None:
@@ -172,6 +197,8 @@ class Handler(BaseHTTPRequestHandler):
             self._send(404, b"Not Found", "text/plain")
 
     def do_GET(self) -> None:
+        if self._rest("GET"):
+            return
         parts = urlsplit(self.path)
         if parts.path == "/_sandbox/stats":
             if not is_loopback(self.client_address[0]):
@@ -292,6 +319,8 @@ class Handler(BaseHTTPRequestHandler):
             self._send(200, fault_body(0, errors.wrapped(method, faults.CANCELLED_TEXT).text), XML_TYPE)
         elif kind == "http503":
             self._send(503, HTML_503, "text/html")
+        elif kind == "http502":
+            self._send(502, rest_server.HTML_502, "text/html")
         elif kind == "http429":
             headers = sb.quotas.injected_headers()
             self._send(429, BODY_429.encode(), "application/json", {"Retry-After": "1", **headers})

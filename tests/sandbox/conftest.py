@@ -55,3 +55,39 @@ def wrpc(fresh: Sandbox) -> Iterator[Any]:
 def erpc(empty: Sandbox) -> Iterator[Any]:
     with proxy(empty) as p:
         yield p
+
+
+@pytest.fixture
+def api(demo: Sandbox) -> Iterator[Any]:
+    """Keap's SDK client on the shared demo account (read-only tests)."""
+    from rest_helpers import sdk_client
+
+    with sdk_client(demo) as client:
+        yield client
+
+
+@pytest.fixture
+def wapi(fresh: Sandbox) -> Iterator[Any]:
+    """Keap's SDK client on a fresh demo account (tests that write)."""
+    from rest_helpers import sdk_client
+
+    with sdk_client(fresh) as client:
+        yield client
+
+
+@pytest.fixture
+def rest(demo: Sandbox) -> Iterator[Any]:
+    from rest_helpers import Rest
+
+    r = Rest(demo)
+    yield r
+    r.close()
+
+
+@pytest.fixture
+def wrest(fresh: Sandbox) -> Iterator[Any]:
+    from rest_helpers import Rest
+
+    r = Rest(fresh)
+    yield r
+    r.close()

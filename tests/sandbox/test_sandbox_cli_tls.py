@@ -10,6 +10,7 @@ import xmlrpc.client
 from pathlib import Path
 
 import pytest
+from keap_core_v2_client import ApiClient, Configuration, ContactApi
 from sandbox_helpers import KeyTransport, SafeKeyTransport
 
 from app.sandbox import Sandbox, SandboxConfig
@@ -21,7 +22,7 @@ def _env() -> dict[str, str]:
     return {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
 
 
-def test_cli_prints_url_legacy_url_and_key_then_serves() -> None:
+def test_cli_prints_url_legacy_url_key_and_rest_host_then_serves() -> None:
     proc = subprocess.Popen(
         [sys.executable, "-m", "app.sandbox", "--port", "0", "--seed", "empty"],
         cwd=ROOT,
@@ -32,11 +33,17 @@ def test_cli_prints_url_legacy_url_and_key_then_serves() -> None:
     )
     try:
         assert proc.stdout is not None
-        lines = [proc.stdout.readline().rstrip("\n") for _ in range(3)]
+        lines = [proc.stdout.readline().rstrip("\n") for _ in range(4)]
         assert lines[0].startswith("url=http://127.0.0.1:") and lines[0].endswith("/crm/xmlrpc/v1")
         assert lines[1].startswith("legacy_url=http://127.0.0.1:") and lines[1].endswith("/api/xmlrpc")
         assert lines[2].startswith("key=KeapAK-") and len(lines[2]) == len("key=KeapAK-") + 32
-        url, legacy, key = (line.split("=", 1)[1] for line in lines)
+        assert lines[3].startswith("rest_host=http://127.0.0.1:") and lines[3].endswith("/crm")
+        url, legacy, key, rest_host = (line.split("=", 1)[1] for line in lines)
+        # rest_host is exactly the host Keap's SDK expects
+        client = ApiClient(Configuration(host=rest_host))
+        client.default_headers["X-Keap-API-Key"] = key
+        with client:
+            assert ContactApi(client).list_contacts(page_size=10).contacts in (None, [])
         with xmlrpc.client.ServerProxy(legacy, transport=KeyTransport()) as p:
             assert p.DataService.echo("cli") == "cli"
         with xmlrpc.client.ServerProxy(url, transport=KeyTransport({"X-Keap-API-Key": key})) as p:

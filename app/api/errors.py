@@ -82,6 +82,30 @@ class HttpStatusError(ApiError):
         super().__init__(message, detail=detail, method=method)
 
 
+class RestApiError(HttpStatusError):
+    """A REST v2 error reply: Keap's ``{code, message, status, details}`` body, or a bare status.
+
+    Keap's own ``message`` (for example which filter field it did not accept) is part of
+    the user message, because it usually says exactly what to fix; ``api_status`` is
+    its google.rpc status word (``INVALID_ARGUMENT``, ``NOT_FOUND`` ...). Not retried:
+    the same request would be refused the same way.
+    """
+
+    default_message = "Keap refused the request."
+
+    def __init__(self, message: str | None = None, *, status: int = 0, api_message: str = "",
+                 api_status: str = "", detail: str = "", method: str = "") -> None:
+        self.api_message = redact(api_message)
+        self.api_status = api_status
+        super().__init__(message, status=status, detail=detail, method=method)
+
+
+class NotFoundError(RestApiError):
+    """HTTP 404: the record (or the path) does not exist in Keap."""
+
+    default_message = "Keap could not find that record; it may have been deleted or merged."
+
+
 class AuthError(ApiError):
     """The credential was refused. Retrying with the same key cannot help."""
 
@@ -126,7 +150,7 @@ class ServerUnavailableError(HttpStatusError):
 
 
 class UnexpectedBodyError(HttpStatusError):
-    """HTML or JSON arrived where XML-RPC was expected (a gateway or error page)."""
+    """A gateway or error page (HTML, or JSON where XML-RPC was expected) arrived instead of data."""
 
     retryable = True
     default_message = "Keap sent an error page instead of data."

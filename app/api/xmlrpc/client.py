@@ -13,21 +13,23 @@ import logging
 import random
 import threading
 import time
-from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt, stop_after_delay
 
 from app.api import errors as e
+from app.api.http_common import CallEvent, CallStats
+from app.api.http_common import sleep_cancellable as _sleep_cancellable
+from app.api.ratelimit import Limits, RateLimiter
 from app.api.xmlrpc.codec import encode_call
 from app.api.xmlrpc.fields import FieldGuard, guard_params
 from app.api.xmlrpc.policy import KEYLESS_METHODS, RetryPolicy, is_safe_to_repeat, should_retry
-from app.api.xmlrpc.ratelimit import Limits, RateLimiter
 from app.api.xmlrpc.replies import QuotaInfo, interpret
 from app.api.xmlrpc.transport import AuthMode, HttpReply, Transport
 from app.core.cancel import Cancellable
 from app.core.schema import CustomField
+
+__all__ = ["PLACEHOLDER_KEY", "CallEvent", "CallStats", "XmlRpcClient"]
 
 log = logging.getLogger("app.api")
 
@@ -40,45 +42,6 @@ PLACEHOLDER_KEY = "tagdesk"
 #: every other thread (the GUI's above all) wait longer for its turn. Network waits
 #: stay parallel: the lock is taken only after a reply has fully arrived.
 _DECODE_LOCK = threading.Lock()
-
-
-@dataclass(frozen=True)
-class CallEvent:
-    """One finished attempt, for the status bar and the logs (no values, no key)."""
-
-    method: str
-    attempt: int
-    seconds: float
-    error: str | None
-
-
-class CallStats:
-    """Thread-safe counters of calls in flight and attempts made."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self.in_flight = 0
-        self.attempts: Counter[str] = Counter()
-        self.retries = 0
-        self.errors: Counter[str] = Counter()
-
-    def started(self) -> None:
-        with self._lock:
-            self.in_flight += 1
-
-    def finished(self, event: CallEvent) -> None:
-        with self._lock:
-            self.in_flight -= 1
-            self.attempts[event.method] += 1
-            if event.attempt > 1:
-                self.retries += 1
-            if event.error:
-                self.errors[event.error] += 1
-
-    @property
-    def total_attempts(self) -> int:
-        with self._lock:
-            return sum(self.attempts.values())
 
 
 class XmlRpcClient:
@@ -222,16 +185,3 @@ def _maybe_applied(err: e.ApiError) -> bool:
     return err.outcome_unknown or isinstance(
         err, e.ResponseError | e.ServerUnavailableError | e.UnexpectedBodyError
     )
-
-
-def _sleep_cancellable(cancel: Cancellable, seconds: float) -> bool:
-    """Sleep in short steps; True if cancelled meanwhile."""
-    sleeper = getattr(cancel, "sleep", None)
-    if callable(sleeper):
-        return bool(sleeper(seconds))
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if cancel.is_cancelled():
-            return True
-        time.sleep(min(0.05, deadline - time.monotonic()))
-    return cancel.is_cancelled()

@@ -11,10 +11,11 @@ answers before the API sees the call.
 
 from __future__ import annotations
 
-import random
-from dataclasses import dataclass
-
 from app.api import errors as e
+from app.api.http_common import RetryPolicy
+
+__all__ = ["KEYLESS_METHODS", "SAFE_METHODS", "RetryPolicy", "is_safe_to_repeat",
+           "never_reached_server", "should_retry"]
 
 #: Methods whose repetition leaves the same state as one successful call.
 SAFE_METHODS = frozenset({
@@ -50,23 +51,3 @@ def should_retry(err: BaseException, method: str) -> bool:
     if never_reached_server(err):
         return True
     return err.retryable and is_safe_to_repeat(method)
-
-
-@dataclass(frozen=True)
-class RetryPolicy:
-    """Exponential backoff with full jitter, capped in attempts and total time."""
-
-    max_attempts: int = 6
-    max_total_seconds: float = 90.0
-    base_seconds: float = 0.5
-    max_wait_seconds: float = 20.0
-
-    def wait_for(self, attempt: int, err: BaseException, rng: random.Random | None = None) -> float:
-        """Seconds to wait before try ``attempt + 1`` (attempt counts from 1)."""
-        uniform = rng.uniform if rng is not None else random.uniform
-        ceiling = min(self.max_wait_seconds, self.base_seconds * (2 ** (attempt - 1)))
-        wait = uniform(ceiling / 2, ceiling)
-        retry_after = getattr(err, "retry_after", None)
-        if isinstance(retry_after, int | float) and retry_after > 0:
-            wait = max(wait, min(float(retry_after), self.max_wait_seconds * 3))
-        return wait

@@ -3,64 +3,20 @@
 Keap's gateway answers with HTML (``Developer Inactive``, 503 pages) or JSON (429
 quota bodies) where XML-RPC was expected; each becomes a typed error. Quota headers
 (``x-keap-product-quota-*``, ``x-keap-product-throttle-*``, ``Retry-After``) are read
-so the rate limiter and the status bar know what is left.
+so the rate limiter and the status bar know what is left (parsing: :mod:`app.api.quota`).
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
-from email.utils import parsedate_to_datetime
 
 from app.api import errors as e
+from app.api.quota import QuotaInfo
 from app.api.xmlrpc.codec import RemoteFault, body_kind, decode_response
 from app.api.xmlrpc.faults import map_fault
 from app.api.xmlrpc.transport import HttpReply
 
-
-@dataclass(frozen=True)
-class QuotaInfo:
-    """What the reply's headers say about the key's quota (None where absent)."""
-
-    quota_available: int | None = None
-    quota_used: int | None = None
-    quota_limit: int | None = None
-    throttle_available: int | None = None
-    retry_after: float | None = None
-
-    @classmethod
-    def from_headers(cls, headers: dict[str, str]) -> QuotaInfo:
-        return cls(
-            quota_available=_int(headers.get("x-keap-product-quota-available")),
-            quota_used=_int(headers.get("x-keap-product-quota-used")),
-            quota_limit=_int(headers.get("x-keap-product-quota-limit")),
-            throttle_available=_int(headers.get("x-keap-product-throttle-available")),
-            retry_after=_retry_after(headers),
-        )
-
-
-def _int(value: str | None) -> int | None:
-    try:
-        return int(value) if value is not None else None
-    except ValueError:
-        return None
-
-
-def _retry_after(headers: dict[str, str]) -> float | None:
-    value = headers.get("retry-after")
-    if value is None:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        from datetime import UTC, datetime
-
-        when = parsedate_to_datetime(value)
-        return max(0.0, (when - datetime.now(UTC)).total_seconds())
-    except (TypeError, ValueError):
-        return None
+__all__ = ["QuotaInfo", "interpret"]
 
 
 def interpret(reply: HttpReply, method: str) -> object:

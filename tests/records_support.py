@@ -1,5 +1,6 @@
-"""Helpers for the linked-records tests: a records service on a sandbox, recorded prompts,
-call counting, and contacts of the demo account chosen for what they hold."""
+"""Helpers for the linked-records tests: a records service on a sandbox (over XML-RPC or
+REST v2), recorded prompts, call counting, and contacts of the demo account chosen for
+what they hold."""
 
 from __future__ import annotations
 
@@ -10,22 +11,28 @@ from typing import Any
 from app.api.xmlrpc import XmlRpcClient
 from app.api.xmlrpc.policy import RetryPolicy
 from app.api.xmlrpc.ratelimit import Limits
-from app.services.records import RecordsService, make_records_service
+from app.services.records import RecordsService, make_records_service, make_rest_records_service
+from tests.rest_testkit import fast_rest_client
 
 FAST_RETRY = RetryPolicy(max_attempts=3, max_total_seconds=10, base_seconds=0.01, max_wait_seconds=0.05)
 WAIT = 15_000
+#: The protocols a records service can speak; fixtures parametrize over these.
+PROTOCOLS = ("xmlrpc", "rest")
 
 
 def make_client(sb: Any) -> XmlRpcClient:
     return XmlRpcClient(sb.url, sb.key, retry=FAST_RETRY, limits=Limits(None, None, None))
 
 
-def make_service(sb: Any) -> RecordsService:
+def make_service(sb: Any, protocol: str = "xmlrpc") -> RecordsService:
+    """A records service on ``sb``; over REST it knows the app name as a connection would."""
+    if protocol == "rest":
+        return make_rest_records_service(fast_rest_client(sb), app_name=sb.config.app_name)
     return make_records_service(make_client(sb))
 
 
-def service_on(sb: Any) -> Iterator[RecordsService]:
-    service = make_service(sb)
+def service_on(sb: Any, protocol: str = "xmlrpc") -> Iterator[RecordsService]:
+    service = make_service(sb, protocol)
     yield service
     service.backend.client.close()  # type: ignore[attr-defined]
 
@@ -33,6 +40,20 @@ def service_on(sb: Any) -> Iterator[RecordsService]:
 def calls(sb: Any) -> dict[str, int]:
     """Calls the sandbox received so far, by method."""
     return dict(sb.stats()["calls"])
+
+
+#: The call one write makes, by protocol, as the sandbox's stats name it.
+WRITE_CALLS = {
+    "update_opportunity": {"xmlrpc": "DataService.update",
+                           "rest": "PATCH /rest/v2/opportunities/{opportunity_id}"},
+    "opt_in": {"xmlrpc": "APIEmailService.optIn", "rest": "PATCH /rest/v2/emailAddresses/{email}/status"},
+}
+
+
+def sent(service: RecordsService, kind: str, before: dict[str, int], after: dict[str, int]) -> int:
+    """How many ``kind`` writes reached the sandbox between two :func:`calls` snapshots."""
+    method = WRITE_CALLS[kind][getattr(service.backend, "protocol", "xmlrpc")]
+    return after.get(method, 0) - before.get(method, 0)
 
 
 class FakePrompts:

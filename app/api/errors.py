@@ -302,6 +302,26 @@ class OutcomeUnknownError(ApiError):
         super().__init__(message, detail=cause.detail if cause else "", method=method)
 
 
+class UnsupportedError(ApiError):
+    """What the connection's protocol cannot do (a REST search it cannot express, a field it
+    lacks); raised before anything is sent, with what to do instead."""
+
+    default_message = "Keap's API cannot do this over this connection."
+
+
+class UnsupportedOperationError(UnsupportedError):
+    """An operation the capability registry refuses on this protocol (deleting a tag over
+    XML-RPC); nothing was sent.
+
+    ``op`` names the capability (:class:`app.core.capabilities.Op` value) and the message
+    is the capability's own explanation and workaround, as the GUI shows them elsewhere.
+    """
+
+    def __init__(self, message: str | None = None, *, op: str = "", method: str = "") -> None:
+        self.op = op
+        super().__init__(message, detail=f"unsupported operation: {op}" if op else "", method=method)
+
+
 class InvalidFieldError(ApiError):
     """A field name the schema does not know, refused before the call left the machine."""
 

@@ -206,3 +206,22 @@ class RateLimiter:
             return (calls - 1) * burst
         full_minutes, rest = divmod(calls - 1, lim.per_minute)
         return full_minutes * MINUTE + rest * burst
+
+
+def limits_in_words(limits: Limits) -> str:
+    """The limits as a dry run states them, e.g. "10 calls a second, 240 a minute, 30,000 a day"."""
+    parts = [f"{n:,} a {unit}" for n, unit in ((limits.per_second, "second"), (limits.per_minute, "minute"),
+                                               (limits.per_day, "day")) if n]
+    if not parts:
+        return ""
+    parts[0] = parts[0].replace(" a ", " calls a ", 1)
+    return ", ".join(parts)
+
+
+def calls_left_today(limiter: RateLimiter) -> int | None:
+    """Calls the key may still make today: our own count, tightened by what the server said."""
+    per_day = limiter.limits.per_day
+    left = None if per_day is None else max(0, per_day - limiter.calls_today)
+    if limiter.server_available is not None:
+        left = limiter.server_available if left is None else min(left, limiter.server_available)
+    return left

@@ -2,8 +2,8 @@
 
 The UI asks here before it offers an action: a disabled action's tooltip, the dialog
 shown when the user tries anyway, and the warning before a risky call all read the
-same entry. A backend declares which operations it supports; the REST v2 backend
-will mark some of these allowed (for example deleting tags).
+same entry. A backend declares which operations it supports: the REST v2 backend
+allows deleting tags and editing order items (:meth:`CapabilityRegistry.for_protocol`).
 """
 
 from __future__ import annotations
@@ -119,6 +119,25 @@ _XMLRPC: tuple[Capability, ...] = (
 
 XMLRPC_CAPABILITIES: dict[Op, Capability] = {c.op: c for c in _XMLRPC}
 
+#: What REST v2 can do that XML-RPC cannot [V, keap-rest-v2.md 3.2, 3.6]: delete tags and
+#: categories, edit and delete order items, delete an order without payments.
+REST_ALLOWED = (Op.DELETE_TAG, Op.DELETE_TAG_CATEGORY, Op.EDIT_ORDER_ITEM, Op.DELETE_ORDER_ITEM,
+                Op.DELETE_ORDER)
+
+#: REST's own wording where the XML-RPC text would name XML-RPC methods.
+_REST_TEXT: tuple[Capability, ...] = (
+    Capability(
+        Op.DELETE_SUBSCRIPTION, False, "Subscriptions cannot be deleted",
+        "Keap's API cannot delete a subscription; it can only deactivate one.",
+        "Deactivate it (it stops billing and stays in the history), or cancel it in Keap.",
+    ),
+    Capability(
+        Op.WRITE_CONTACT_GROUPS, False, "Tags are not set by editing a field",
+        "A contact's tag list is read-only on the contact; writing it does nothing.",
+        "Apply or remove tags with the Tags actions, which use Keap's tag endpoints.",
+    ),
+)
+
 
 class CapabilityRegistry:
     """The capabilities of one backend; unknown operations are allowed."""
@@ -136,6 +155,15 @@ class CapabilityRegistry:
     def explain(self, op: Op) -> str:
         cap = self._entries.get(op)
         return cap.message() if cap is not None else ""
+
+    @classmethod
+    def for_protocol(cls, protocol: str) -> CapabilityRegistry:
+        """The registry of ``"xmlrpc"`` or ``"rest"`` (REST v2 relaxes what it can do)."""
+        if protocol == "rest":
+            entries = dict(XMLRPC_CAPABILITIES)
+            entries.update({c.op: c for c in _REST_TEXT})
+            return cls(entries).with_allowed(*REST_ALLOWED)
+        return cls()
 
     def with_allowed(self, *ops: Op) -> CapabilityRegistry:
         """A copy where ``ops`` are allowed (how a REST v2 backend declares what it can do)."""

@@ -28,9 +28,11 @@ __all__ = [
     "EASTERN",
     "from_api",
     "from_api_date",
+    "from_rest",
     "to_local",
     "to_query_date",
     "to_query_string",
+    "to_rest",
     "to_service_datetime",
 ]
 
@@ -141,3 +143,25 @@ def to_local(dt: datetime) -> datetime:
     if dt.tzinfo is None or dt.utcoffset() is None:
         dt = _localize(dt)
     return dt.astimezone()
+
+
+def from_rest(text: str) -> datetime:
+    """A REST v2 timestamp (ISO-8601 with an offset, ``2024-03-05T19:22:01.000Z``) in Eastern.
+
+    REST answers UTC instants; the app shows and compares them as XML-RPC's values are,
+    aware in :data:`EASTERN`. Raises ValueError for anything else.
+    """
+    parsed = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    if parsed.tzinfo is None:
+        return _localize(parsed)
+    return parsed.astimezone(EASTERN)
+
+
+def to_rest(value: datetime | date) -> str:
+    """An instant as REST v2 filters want it: UTC with milliseconds (a date: Eastern midnight)."""
+    if not isinstance(value, datetime):
+        value = _localize(datetime(value.year, value.month, value.day))
+    elif value.tzinfo is None:
+        value = _localize(value)
+    utc = value.astimezone(UTC)
+    return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"

@@ -207,7 +207,8 @@ def sub_cent(value: Amount | None) -> bool:
 
 @dataclass(frozen=True)
 class OrderItem:
-    """One line of an order. Read-only over the API (capability EDIT/DELETE_ORDER_ITEM)."""
+    """One line of an order. Read-only over XML-RPC, editable over REST v2 (capabilities
+    EDIT_ORDER_ITEM / DELETE_ORDER_ITEM); :data:`ORDER_ITEM_EDITABLE` names what may change."""
 
     id: int
     order_id: int
@@ -226,6 +227,39 @@ class OrderItem:
     @property
     def line_total(self) -> Decimal:
         return to_cents(self.unit_price * self.qty)
+
+
+#: Attributes of an order item a user may change where the protocol allows it (REST v2):
+#: ``name``, ``description`` (text), ``qty`` (a whole number, at least 1), ``unit_price``
+#: (an amount, rounded to cents before it is sent) and ``product_id`` (0 or None: none).
+ORDER_ITEM_EDITABLE = ("name", "description", "qty", "unit_price", "product_id")
+
+
+def order_item_changes(old: OrderItem, values: Mapping[str, object]) -> dict[str, object]:
+    """What in ``values`` differs from ``old`` (a price compared to the cent it will be saved as).
+
+    Raises ValueError for a name outside :data:`ORDER_ITEM_EDITABLE`, a quantity below 1
+    or a price that is not an amount, so nothing invalid reaches a backend.
+    """
+    out: dict[str, object] = {}
+    for name, new in values.items():
+        if name not in ORDER_ITEM_EDITABLE:
+            raise ValueError(f"an order item has no editable attribute {name!r}")
+        if name == "qty" and (isinstance(new, bool) or not isinstance(new, int) or new < 1):
+            raise ValueError(f"the quantity must be a whole number of at least 1 (got {new!r})")
+        if name == "unit_price":
+            if isinstance(new, bool) or not isinstance(new, Decimal | float | int | str) or new == "":
+                raise ValueError(f"not an amount of money: {new!r}")
+            new = to_cents(new)
+        elif name == "product_id":
+            if new in (None, ""):
+                new = 0
+            elif isinstance(new, bool) or not isinstance(new, int | str) or not str(new).strip().isdigit():
+                raise ValueError(f"not a product id: {new!r}")
+            new = int(new)
+        if new != getattr(old, name):
+            out[name] = new
+    return out
 
 
 @dataclass(frozen=True)

@@ -1,12 +1,13 @@
 """The protocol-neutral contract for a contact's linked records, e-mail status and goals.
 
 The services layer speaks only this interface: the XML-RPC backend
-(:mod:`app.api.xmlrpc.records_backend`) implements it today, a REST v2 backend will
-implement it before XML-RPC is switched off. A backend is called from worker threads
-(so it must be thread-safe), takes a cancel token on every method, returns the plain
-values of :mod:`app.core.linked`, and raises only :mod:`app.api.errors` types. What a
-protocol cannot do is declared in ``capabilities``; the UI asks there before offering
-an action, and explains instead of calling.
+(:mod:`app.api.xmlrpc.records_backend`) and the REST v2 backend
+(:mod:`app.api.rest.records_backend`) implement it, with the same values and semantics.
+A backend is called from worker threads (so it must be thread-safe), takes a cancel
+token on every method, returns the plain values of :mod:`app.core.linked`, and raises
+only :mod:`app.api.errors` types. What a protocol cannot do is declared in
+``capabilities``; the UI asks there before offering an action, and explains instead
+of calling.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from app.core.linked import (
     LinkType,
     Opportunity,
     Order,
+    OrderItem,
     Stage,
     Subscription,
 )
@@ -68,6 +70,23 @@ class RecordsBackend(Protocol):
         """The contact's orders with their items and invoice totals, newest first."""
         ...
 
+    def update_order_item(self, order_id: int, item_id: int, values: Mapping[str, object],
+                          cancel: Cancellable) -> OrderItem:
+        """Change an order item and return it as saved; the invoice's totals follow.
+
+        ``values`` are :data:`~app.core.linked.ORDER_ITEM_EDITABLE` names, only those to
+        change (a price is rounded to cents before it is sent). Where the protocol cannot
+        (``capabilities`` refuses ``Op.EDIT_ORDER_ITEM``: XML-RPC) it raises
+        :class:`~app.api.errors.UnsupportedError` with the capability's explanation and
+        sends nothing.
+        """
+        ...
+
+    def delete_order_item(self, order_id: int, item_id: int, cancel: Cancellable) -> None:
+        """Delete an order item (an item already gone counts as deleted); as above for a
+        protocol that cannot (``Op.DELETE_ORDER_ITEM``)."""
+        ...
+
     def product_image(self, product_id: int, cancel: Cancellable) -> bytes | None:
         """The product's image, recognised by its bytes (JPEG, PNG, GIF); None if it has none."""
         ...
@@ -83,7 +102,7 @@ class RecordsBackend(Protocol):
 
     def linked_contacts(self, contact_id: int, cancel: Cancellable) -> LinkedContacts:
         """The contact's links (ids and type ids only); ``available=False`` when the account
-        has no linked-contacts API (the server answers "No such handler")."""
+        has no linked-contacts API (XML-RPC answers "No such handler", REST a 404 saying so)."""
         ...
 
     def link_types(self, cancel: Cancellable) -> list[LinkType]:

@@ -6,12 +6,18 @@ worker threads (implementations must be thread-safe). Reads that can be large co
 back in pages or as an iterator so callers can show progress and stop early.
 
 What a protocol cannot do (XML-RPC cannot delete a tag or a category) is declared in
-``capabilities``; the GUI explains it instead of trying.
+``capabilities``; the GUI explains it instead of trying, and the backend refuses it with
+:class:`app.api.errors.UnsupportedOperationError` (the capability's own explanation).
+
+Bulk writes: ``bulk_size`` is how many contacts one apply or remove call can carry (1
+for XML-RPC, whose ``addToGroup`` takes one contact; up to 1,000 for REST's
+``:applyTags``). Bulk jobs group their changes by tag and action into calls of that
+size, so the dry run's call count and time estimate are what the protocol will send.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Protocol
 
 from app.core.cancel import Cancellable
@@ -23,6 +29,10 @@ class TagBackend(Protocol):
     """Tags, categories and their assignment to contacts."""
 
     capabilities: CapabilityRegistry
+    #: ``"xmlrpc"`` or ``"rest"``.
+    protocol: str
+    #: Contacts per apply/remove call (1: one call per contact).
+    bulk_size: int
 
     # -- reading -------------------------------------------------------------------------
 
@@ -35,10 +45,16 @@ class TagBackend(Protocol):
         ...
 
     def member_counts(self, cancel: Cancellable | None = None) -> Iterator[MemberCounts]:
-        """Members per tag from ONE paged pass over the assignments: a snapshot per page.
+        """Members per tag, progressively: a snapshot after each call, the last ``complete``.
 
-        The last snapshot has ``complete`` True. Never one count call per tag.
+        Uses the protocol's cheapest reads: XML-RPC makes ONE paged pass over the
+        assignments (never a count call per tag); REST pages the assignments or counts
+        per tag, whichever takes fewer calls for the account (see its docstring).
         """
+        ...
+
+    def member_count(self, tag_id: int, cancel: Cancellable | None = None) -> int:
+        """How many contacts have one tag (one call), e.g. to ask before deleting it."""
         ...
 
     def contacts_with_tags(self, tag_ids: Iterable[int], mode: TagMode,
@@ -89,6 +105,31 @@ class TagBackend(Protocol):
 
     def remove_tag(self, contact_id: int, tag_id: int, cancel: Cancellable | None = None) -> None:
         """Remove one tag from one contact (idempotent: safe to repeat)."""
+        ...
+
+    def apply_tag_bulk(self, tag_id: int, contact_ids: Sequence[int],
+                       cancel: Cancellable | None = None) -> dict[int, str | None]:
+        """Apply one tag to many contacts: per contact None (done) or Keap's reason, in plain words.
+
+        Sends ``ceil(len(contact_ids) / bulk_size)`` calls. A call that fails as a whole
+        (after the client's retries) raises its ApiError: what it carried may or may not
+        have been applied, so a caller that needs to know reads the assignments back.
+        Pass at most ``bulk_size`` ids to keep one outcome per call.
+        """
+        ...
+
+    def remove_tag_bulk(self, tag_id: int, contact_ids: Sequence[int],
+                        cancel: Cancellable | None = None) -> dict[int, str | None]:
+        """Remove one tag from many contacts; as :meth:`apply_tag_bulk`."""
+        ...
+
+    def delete_tag(self, tag_id: int, cancel: Cancellable | None = None) -> None:
+        """Delete a tag and every application of it (REST only; XML-RPC raises
+        :class:`~app.api.errors.UnsupportedOperationError`). A tag already gone counts as deleted."""
+        ...
+
+    def delete_category(self, category_id: int, cancel: Cancellable | None = None) -> None:
+        """Delete an empty tag category (REST only, as :meth:`delete_tag`); Keap refuses one in use."""
         ...
 
     # -- quota -----------------------------------------------------------------------------

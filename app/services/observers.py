@@ -45,3 +45,45 @@ def observed(observers: Sequence[WriteObserver], event: Any, send: Callable[[], 
                 observer.after_write(event, error)
             except Exception:  # an observer must not turn a done write into a failure
                 log.exception("write observer failed after %s", getattr(event, "kind", "a write"))
+
+
+def observed_each(observers: Sequence[WriteObserver], events: Sequence[Any], send: Callable[[], T],
+                  outcome: Callable[[T, Any], BaseException | None], *,
+                  after: Callable[[], None] | None = None) -> T:
+    """One request carrying several writes (a bulk call): every event's before hook, one
+    ``send()``, then every event's after hook with its own outcome.
+
+    ``outcome(result, event)`` is that write's error (None when it was made); when
+    ``send()`` itself fails, every event gets that error. Observers see each write as if
+    it had been sent alone, so a journal records per-contact intent and result.
+    """
+    watching = list(observers)
+    for event in events:
+        for observer in watching:
+            observer.before_write(event)
+    try:
+        result = send()
+    except BaseException as exc:
+        failure: BaseException = exc
+        _after_each(watching, events, lambda _event: failure, after)
+        raise
+    _after_each(watching, events, lambda event: outcome(result, event), after)
+    return result
+
+
+def _after_each(watching: list[WriteObserver], events: Sequence[Any],
+                error_of: Callable[[Any], BaseException | None], after: Callable[[], None] | None) -> None:
+    if after is not None:
+        after()
+    for event in events:
+        kind = getattr(event, "kind", "a write")
+        try:
+            error = error_of(event)
+        except Exception:  # a bug in reading the outcome must not fail a done write
+            log.exception("reading the outcome of %s failed", kind)
+            error = None
+        for observer in watching:
+            try:
+                observer.after_write(event, error)
+            except Exception:  # an observer must not turn a done write into a failure
+                log.exception("write observer failed after %s", kind)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Literal, Protocol, TypeVar
 
@@ -32,21 +32,24 @@ from app.core.linked import (
     OpportunityDraft,
     OpportunityList,
     Order,
+    OrderItem,
     Stage,
     Subscription,
+    order_item_changes,
 )
 from app.core.records_backend import RecordsBackend
 from app.core.text import preflight
 from app.services.observers import observed
 
 if TYPE_CHECKING:
+    from app.api.rest.client import RestClient
     from app.api.xmlrpc.client import XmlRpcClient
 
 log = logging.getLogger("app.services.records")
 
 T = TypeVar("T")
 RecordWriteKind = Literal["create_opportunity", "update_opportunity", "link", "unlink", "opt_out", "opt_in",
-                          "achieve_goal"]
+                          "achieve_goal", "update_order_item", "delete_order_item"]
 
 
 @dataclass
@@ -56,9 +59,12 @@ class RecordWriteEvent:
     Attributes:
         kind: what is written.
         contact_id: the contact it concerns (None for an opt-in/out, which is per address).
-        target: the opportunity id, the other contact's id, or the e-mail address.
+        target: the opportunity id, the other contact's id, the order item's id, or the
+            e-mail address.
         values: what is sent, after the Latin-1 preflight.
-        result: what the backend answered (a new id, True/False, a GoalResult).
+        result: what the backend answered (a new id, True/False, a GoalResult, the saved
+            OrderItem).
+        order_id: the order an order item belongs to (order item writes only).
     """
 
     kind: RecordWriteKind
@@ -66,6 +72,7 @@ class RecordWriteEvent:
     target: int | str | None
     values: dict[str, object] = field(default_factory=dict)
     result: object = None
+    order_id: int | None = None
 
 
 class RecordWriteObserver(Protocol):
@@ -271,6 +278,34 @@ class RecordsService:
         assert isinstance(result, GoalResult)
         return result
 
+    def update_order_item(self, contact_id: int, old: OrderItem, values: Mapping[str, object],
+                          cancel: Cancellable) -> OrderItem | None:
+        """Save what changed in an order item (``values``: ORDER_ITEM_EDITABLE names); returns the
+        item as saved, or None (and nothing sent) when nothing changed.
+
+        Raises :class:`CapabilityRefused` without sending anything where the protocol cannot
+        edit order items (XML-RPC), and ValueError for invalid values.
+        """
+        cap = self.refusal(Op.EDIT_ORDER_ITEM)
+        if cap is not None:
+            raise CapabilityRefused(cap)
+        changes = order_item_changes(old, values)
+        if not changes:
+            return None
+        event = RecordWriteEvent("update_order_item", contact_id, old.id, changes, order_id=old.order_id)
+        saved = self._write(event, cancel,
+                            lambda v: self.backend.update_order_item(old.order_id, old.id, v, cancel))
+        assert isinstance(saved, OrderItem)
+        return saved
+
+    def delete_order_item(self, contact_id: int, item: OrderItem, cancel: Cancellable) -> None:
+        """Delete an order item; :class:`CapabilityRefused` (nothing sent) where the protocol cannot."""
+        cap = self.refusal(Op.DELETE_ORDER_ITEM)
+        if cap is not None:
+            raise CapabilityRefused(cap)
+        event = RecordWriteEvent("delete_order_item", contact_id, item.id, {}, order_id=item.order_id)
+        self._write(event, cancel, lambda _v: self.backend.delete_order_item(item.order_id, item.id, cancel))
+
     def _remember_opted_out(self, email: str) -> None:
         with self._lock:
             self._opted_out.add(email.strip().casefold())
@@ -296,3 +331,16 @@ def make_records_service(client: XmlRpcClient, *, cart_base_url: str | None = No
     from app.api.xmlrpc.records_backend import XmlRpcRecordsBackend
 
     return RecordsService(XmlRpcRecordsBackend(client, cart_base_url=cart_base_url))
+
+
+def make_rest_records_service(client: RestClient, *, cart_base_url: str | None = None,
+                              app_name: str | None = None) -> RecordsService:
+    """The records service over REST v2 for an open client; makes no call.
+
+    ``app_name`` is the account's application name as the connection knows it (REST has
+    no call that tells it): the default integration name of API goals, and the cart's
+    host (``https://<app name>.infusionsoft.com``) when ``cart_base_url`` is not given.
+    """
+    from app.api.rest.records_backend import RestRecordsBackend
+
+    return RecordsService(RestRecordsBackend(client, cart_base_url=cart_base_url, app_name=app_name))

@@ -1,23 +1,27 @@
 """Tags for the GUI: reads, and the one write path every tag change goes through.
 
 :class:`TagsService` wraps a :class:`~app.core.tag_backend.TagBackend`. Every write
-(create, rename, move, describe, retire, apply, remove) passes through
-:meth:`TagsService._write`, which tells each registered :class:`TagWriteObserver`
-before the call is sent and after it ends: the hook the change journal will use to
-record a write before it leaves the machine. Names are made Latin-1 safe with the
-same :func:`preview_name` the GUI showed the user. Methods run on worker threads and
-know nothing of the GUI; the tag list is cached (thread-safe) until a write or
-:meth:`invalidate`.
+(create, rename, move, describe, retire, delete, apply, remove, and the bulk apply and
+remove) passes through :meth:`TagsService._write`, which tells each registered
+:class:`TagWriteObserver` before the call is sent and after it ends: the hook the
+change journal will use to record a write before it leaves the machine. A bulk call
+carrying many contacts is told as one event per contact, each with its own outcome,
+so the journal sees the same per-contact writes whichever protocol sent them. Names are
+made Latin-1 safe with the same :func:`preview_name` the GUI showed the user. Methods
+run on worker threads and know nothing of the GUI; the tag list is cached (thread-safe)
+until a write or :meth:`invalidate`.
 """
 
 from __future__ import annotations
 
+import itertools
 import logging
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal, Protocol, TypeVar
 
+from app.api.errors import ApiError, UnsupportedOperationError
 from app.core.cancel import Cancellable
 from app.core.capabilities import CapabilityRegistry, Op
 from app.core.tag_backend import TagBackend
@@ -32,15 +36,17 @@ from app.core.tags import (
     retired_name,
 )
 from app.core.text import to_latin1
-from app.services.observers import observed
+from app.services.observers import observed, observed_each
 
 if TYPE_CHECKING:
+    from app.api.rest.client import RestClient
     from app.api.xmlrpc.client import XmlRpcClient
 
 log = logging.getLogger("app.services.tags")
 
 T = TypeVar("T")
-TagWriteKind = Literal["create_tag", "update_tag", "create_category", "update_category", "apply", "remove"]
+TagWriteKind = Literal["create_tag", "update_tag", "create_category", "update_category", "delete_tag",
+                       "delete_category", "apply", "remove"]
 
 
 @dataclass
@@ -54,6 +60,8 @@ class TagWriteEvent:
         values: what is sent (names after the Latin-1 preflight).
         previous: the values before the change, when known (for undo).
         result_id: the Id a create returned.
+        batch: the bulk call this write went out in (events with the same number were one
+            request, each with its own outcome); None for a write sent alone.
     """
 
     kind: TagWriteKind
@@ -62,6 +70,13 @@ class TagWriteEvent:
     values: dict[str, object] = field(default_factory=dict)
     previous: dict[str, object] = field(default_factory=dict)
     result_id: int | None = None
+    batch: int | None = None
+
+
+class ContactNotChangedError(ApiError):
+    """One contact of a bulk call that Keap did not change; the message is Keap's reason."""
+
+    default_message = "Keap did not change this contact's tags."
 
 
 class TagWriteObserver(Protocol):
@@ -113,6 +128,7 @@ class TagsService:
         self.observers: list[TagWriteObserver] = []
         self._lock = threading.Lock()
         self._catalog: Catalog | None = None
+        self._batches = itertools.count(1)
 
     @property
     def capabilities(self) -> CapabilityRegistry:
@@ -120,6 +136,15 @@ class TagsService:
 
     def explain(self, op: Op) -> str:
         return self.backend.capabilities.explain(op)
+
+    @property
+    def protocol(self) -> str:
+        return self.backend.protocol
+
+    @property
+    def bulk_size(self) -> int:
+        """Contacts one apply/remove call carries (1: a call per contact, as XML-RPC)."""
+        return max(1, int(self.backend.bulk_size))
 
     # -- reading -----------------------------------------------------------------------------
 
@@ -143,6 +168,10 @@ class TagsService:
     def contacts_with_tags(self, tag_ids: Iterable[int], mode: TagMode,
                            cancel: Cancellable | None = None) -> list[int]:
         return self.backend.contacts_with_tags(tag_ids, mode, cancel)
+
+    def member_count(self, tag_id: int, cancel: Cancellable | None = None) -> int:
+        """One tag's members in one call (what deleting it would take away)."""
+        return self.backend.member_count(tag_id, cancel)
 
     def contact_tags(self, contact_id: int, cancel: Cancellable | None = None) -> list[AppliedTag]:
         return self.backend.contact_tags(contact_id, cancel)
@@ -216,6 +245,28 @@ class TagsService:
         self._write(event, lambda: self.backend.update_category(category.id, cancel, name=saved,
                                                                 description=description))
 
+    def delete_tag(self, tag: Tag, cancel: Cancellable | None = None) -> None:
+        """Delete a tag and all its applications (REST v2 only; ask first, showing its member count).
+
+        Where the protocol cannot (XML-RPC), raises :class:`UnsupportedOperationError`
+        with the capability's explanation before anything is sent or journalled.
+        """
+        self._require(Op.DELETE_TAG)
+        event = TagWriteEvent("delete_tag", tag.id, previous={
+            "name": tag.name, "category_id": tag.category_id or NO_CATEGORY, "description": tag.description})
+        self._write(event, lambda: self.backend.delete_tag(tag.id, cancel))
+
+    def delete_category(self, category: TagCategory, cancel: Cancellable | None = None) -> None:
+        """Delete an empty tag category (REST v2 only, as :meth:`delete_tag`; Keap refuses one in use)."""
+        self._require(Op.DELETE_TAG_CATEGORY)
+        event = TagWriteEvent("delete_category", category.id,
+                              previous={"name": category.name, "description": category.description})
+        self._write(event, lambda: self.backend.delete_category(category.id, cancel))
+
+    def _require(self, op: Op) -> None:
+        if not self.capabilities.allowed(op):
+            raise UnsupportedOperationError(self.explain(op) or None, op=op.value)
+
     def find_or_create_category(self, name: str, description: str = "",
                                 cancel: Cancellable | None = None) -> TagCategory:
         wanted = preview_name(name).casefold()
@@ -234,10 +285,40 @@ class TagsService:
         event = TagWriteEvent("remove", tag_id, contact_id=contact_id)
         self._write(event, lambda: self.backend.remove_tag(contact_id, tag_id, cancel), invalidate=False)
 
+    def apply_tag_bulk(self, tag_id: int, contact_ids: Sequence[int],
+                       cancel: Cancellable | None = None) -> dict[int, str | None]:
+        """Apply one tag to many contacts in ``ceil(n / bulk_size)`` calls: per contact None or
+        Keap's reason. A call that fails as a whole raises (see the backend's docstring)."""
+        return self._bulk("apply", tag_id, contact_ids, self.backend.apply_tag_bulk, cancel)
+
+    def remove_tag_bulk(self, tag_id: int, contact_ids: Sequence[int],
+                        cancel: Cancellable | None = None) -> dict[int, str | None]:
+        """Remove one tag from many contacts; as :meth:`apply_tag_bulk`."""
+        return self._bulk("remove", tag_id, contact_ids, self.backend.remove_tag_bulk, cancel)
+
+    def _bulk(self, kind: TagWriteKind, tag_id: int, contact_ids: Sequence[int],
+              send: Callable[[int, Sequence[int], Cancellable | None], dict[int, str | None]],
+              cancel: Cancellable | None) -> dict[int, str | None]:
+        ids = list(dict.fromkeys(int(c) for c in contact_ids))
+        if not ids:
+            return {}
+        batch = next(self._batches)
+        events = [TagWriteEvent(kind, tag_id, contact_id=c, batch=batch) for c in ids]
+        return self._write(events, lambda: send(tag_id, ids, cancel), invalidate=False,
+                           outcome=_contact_outcome)
+
     # -- the one write path ----------------------------------------------------------------------
 
-    def _write(self, event: TagWriteEvent, send: Callable[[], T], *, invalidate: bool = True) -> T:
-        return observed(self.observers, event, send, after=self.invalidate if invalidate else None)
+    def _write(self, event: TagWriteEvent | Sequence[TagWriteEvent], send: Callable[[], T], *,
+               invalidate: bool = True,
+               outcome: Callable[[T, TagWriteEvent], BaseException | None] | None = None) -> T:
+        """Every tag write: one event, or one per contact of a bulk call (``outcome`` tells
+        each its result)."""
+        after = self.invalidate if invalidate else None
+        if isinstance(event, TagWriteEvent):
+            return observed(self.observers, event, send, after=after)
+        return observed_each(self.observers, event, send, outcome or (lambda _result, _event: None),
+                             after=after)
 
     # -- quota -------------------------------------------------------------------------------------
 
@@ -266,8 +347,23 @@ def _opt_int(value: object) -> int | None:
     return None if value is None else int(str(value))
 
 
-def make_tags_service(client: XmlRpcClient) -> TagsService:
-    """The tags service for an open XML-RPC connection (makes no call)."""
+def _contact_outcome(results: Mapping[int, str | None], event: TagWriteEvent) -> BaseException | None:
+    reason = results.get(event.contact_id or 0, "Keap's reply did not mention this contact.")
+    return None if reason is None else ContactNotChangedError(reason)
+
+
+def make_tags_service(client: XmlRpcClient | RestClient, *, bulk_size: int | None = None) -> TagsService:
+    """The tags service for an open XML-RPC or REST v2 connection (makes no call).
+
+    ``bulk_size`` (REST only): contacts per apply/remove call, default the backend's.
+    """
+    from app.api.rest.client import RestClient
+
+    if isinstance(client, RestClient):
+        from app.api.rest.tag_backend import RestTagBackend
+
+        backend = RestTagBackend(client) if bulk_size is None else RestTagBackend(client, bulk_size=bulk_size)
+        return TagsService(backend)
     from app.api.xmlrpc.tag_backend import XmlRpcTagBackend
 
     return TagsService(XmlRpcTagBackend(client))

@@ -6,37 +6,55 @@ from pathlib import Path
 
 import pytest
 
-from app.api.xmlrpc.query import count
+from app.core.cancel import CancelToken
+from app.core.records import ContactQuery
 from app.services.demo import DemoLauncher
+from app.services.session import Session
 
 
-def test_demo_session_persists_between_runs_and_reset_reseeds(tmp_path: Path) -> None:
+def _count(session: Session) -> int:
+    return session.backend.count_contacts(ContactQuery(), CancelToken())
+
+
+@pytest.mark.parametrize("protocol", ["rest", "xmlrpc"])
+def test_demo_session_persists_between_runs_and_reset_reseeds(tmp_path: Path, protocol: str) -> None:
     db = tmp_path / "data" / "demo.sqlite3"
-    launcher = DemoLauncher(db)
+    launcher = DemoLauncher(db, protocol=protocol)
     session = launcher.start()
     try:
-        assert session.demo and session.profile_id == "demo"
-        assert session.client.url.startswith("http://127.0.0.1:")
-        seeded = count(session.client, "Contact", {"Id": "%"})
+        assert session.demo and session.profile_id == "demo" and session.protocol == protocol
+        assert session.address.startswith("http://127.0.0.1:")
+        seeded = _count(session)
         assert seeded > 0
-        session.client.call("ContactService.add", {"FirstName": "Kept", "LastName": "Between Runs"})
+        kept = {"FirstName": "Kept", "LastName": "Between Runs", "Email": "kept@example.com"}
+        session.contacts.create(kept, CancelToken())
     finally:
         session.close()
     assert not launcher.running and db.is_file()
 
-    again = DemoLauncher(db).start()
+    again = DemoLauncher(db, protocol=protocol).start()
     try:
-        assert count(again.client, "Contact", {"Id": "%"}) == seeded + 1
+        assert _count(again) == seeded + 1
     finally:
         again.close()
 
-    third = DemoLauncher(db)
+    third = DemoLauncher(db, protocol=protocol)
     session = third.start()
     try:
         third.reset()
-        assert count(session.client, "Contact", {"Id": "%"}) == seeded
+        assert _count(session) == seeded
     finally:
         session.close()
+
+
+def test_the_demo_speaks_rest_v2_by_default(tmp_path: Path) -> None:
+    session = DemoLauncher(tmp_path / "demo.sqlite3").start()
+    try:
+        assert session.protocol == "rest" and session.address.endswith("/crm")
+    finally:
+        session.close()
+    with pytest.raises(ValueError, match="rest or xmlrpc"):
+        DemoLauncher(None, protocol="soap")
 
 
 def test_reset_needs_a_running_demo(tmp_path: Path) -> None:

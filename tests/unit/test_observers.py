@@ -45,3 +45,25 @@ def test_a_failing_observer_does_not_fail_a_done_write(caplog: pytest.LogCapture
     assert result == "ok"
     assert order == ["after"]
     assert "write observer failed" in caplog.text
+
+
+def test_a_bulk_call_is_seen_as_one_write_per_contact_each_with_its_outcome() -> None:
+    from app.services.observers import observed_each
+
+    rec = Recorder(fail_after=True)  # a failing observer changes nothing either
+    refused = ValueError("gone")
+    result = observed_each([rec], ["a", "b"], lambda: {"a": None, "b": refused},
+                           lambda outcome, event: outcome[event])
+    assert result == {"a": None, "b": refused}
+    assert rec.seen == [("before", "a", None), ("before", "b", None),
+                        ("after", "a", None), ("after", "b", refused)]
+
+    rec = Recorder()
+    lost = ConnectionError("dropped")
+
+    def send() -> dict[str, object]:
+        raise lost
+
+    with pytest.raises(ConnectionError):
+        observed_each([rec], ["a", "b"], send, lambda outcome, event: None)
+    assert rec.seen[2:] == [("after", "a", lost), ("after", "b", lost)]

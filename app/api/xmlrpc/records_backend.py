@@ -4,8 +4,9 @@ Keap's spelling is kept here and nowhere else: ``Lead`` spells its contact
 ``ContactID`` (and ``StageID``, ``UserID``, ``StatusID``) while ``Job``, ``Invoice``
 and ``RecurringOrder`` say ``ContactId``. Every amount is rounded to cents before it
 is sent (:func:`app.core.money.wire_amount`). Product images come from the account's
-legacy cart over plain HTTP(S), without a content type; they are recognised by their
-bytes (:func:`app.core.linked.sniff_image`), never by a header.
+legacy cart (:mod:`app.api.cart_images`, shared with the REST v2 backend). Order items
+cannot be changed over XML-RPC: :meth:`XmlRpcRecordsBackend.update_order_item` and
+``delete_order_item`` refuse with the capability's explanation without sending anything.
 """
 
 from __future__ import annotations
@@ -15,12 +16,9 @@ import threading
 from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Any
-from urllib.parse import urlsplit
 
-import requests
-
-from app import __version__
 from app.api import errors as e
+from app.api.cart_images import CartImages, cart_base_url
 from app.api.xmlrpc import query as q
 from app.api.xmlrpc.client import XmlRpcClient
 from app.api.xmlrpc.record_rows import (
@@ -41,7 +39,7 @@ from app.api.xmlrpc.record_rows import (
     subscription,
 )
 from app.core.cancel import Cancellable
-from app.core.capabilities import CapabilityRegistry
+from app.core.capabilities import CapabilityRegistry, Op
 from app.core.linked import (
     ContactRef,
     GoalResult,
@@ -56,7 +54,6 @@ from app.core.linked import (
     Stage,
     Subscription,
     cents,
-    sniff_image,
     sub_cent,
 )
 from app.core.records import User
@@ -64,11 +61,6 @@ from app.core.records import User
 log = logging.getLogger("app.api.records")
 
 Row = dict[str, Any]
-
-#: Hosts of Keap's shared endpoint; there the cart lives on the account's own host.
-SHARED_API_HOSTS = frozenset({"api.infusionsoft.com", "api.keap.com"})
-PRODUCT_IMAGE_PATH = "/cart/productImage"
-MAX_IMAGE_BYTES = 5 * 1024 * 1024
 
 _LEAD_READ = ["Id", "ContactID", *LEAD_FIELDS.values(), "DateCreated", "LastUpdated"]
 _JOB_READ = ["Id", "ContactId", "JobTitle", "DateCreated", "StartDate", "JobStatus", "OrderType", "InvoiceId"]
@@ -81,21 +73,6 @@ _CONTACT_REF = ["Id", "FirstName", "LastName", "Email", "Company"]
 _EMAILS = ("Email", "EmailAddress2", "EmailAddress3")
 
 
-def cart_base_url(endpoint_url: str, app_name: str | None = None) -> str | None:
-    """Where the account's legacy cart lives, from the XML-RPC endpoint URL.
-
-    A per-app endpoint (``https://ab123.infusionsoft.com/api/xmlrpc``) or a local
-    sandbox serves the cart on its own host. The shared endpoint does not: there the
-    cart is ``https://<app name>.infusionsoft.com``, so the app name is needed (None
-    until it is known).
-    """
-    parts = urlsplit(endpoint_url)
-    host = (parts.hostname or "").lower()
-    if host in SHARED_API_HOSTS:
-        return f"https://{app_name}.infusionsoft.com" if app_name else None
-    return f"{parts.scheme}://{parts.netloc}"
-
-
 class XmlRpcRecordsBackend:
     """Linked records through one :class:`XmlRpcClient`; thread-safe."""
 
@@ -106,10 +83,9 @@ class XmlRpcRecordsBackend:
         self.client = client
         self.capabilities = CapabilityRegistry()
         self._cart_base = cart_base_url
-        self._image_timeout = image_timeout
+        self._images = CartImages(client.transport.verify, timeout=image_timeout)
         self._app_name: str | None = None
         self._lock = threading.Lock()
-        self._local = threading.local()
 
     # -- opportunities ------------------------------------------------------------------------
 
@@ -214,31 +190,18 @@ class XmlRpcRecordsBackend:
         if cancel.is_cancelled():
             raise e.CancelledError()
         base = self._cart_base or cart_base_url(self.client.url, self._known_app_name(cancel))
-        if base is None:
-            return None
-        url = f"{base.rstrip('/')}{PRODUCT_IMAGE_PATH}"
-        try:
-            with self._http().get(url, params={"id": int(product_id)}, timeout=self._image_timeout,
-                                  stream=True, allow_redirects=True) as resp:
-                if resp.status_code != 200:
-                    return None
-                data = resp.raw.read(MAX_IMAGE_BYTES + 1, decode_content=True)
-        except requests.RequestException as exc:
-            log.info("product %s image not fetched: %s", product_id, type(exc).__name__)
-            return None
-        if len(data) > MAX_IMAGE_BYTES or sniff_image(data) is None:
-            return None  # too big, or not an image we recognise by its bytes
-        return bytes(data)
+        return None if base is None else self._images.fetch(base, product_id, cancel)
 
-    def _http(self) -> requests.Session:
-        session: requests.Session | None = getattr(self._local, "http", None)
-        if session is None:
-            session = requests.Session()
-            session.trust_env = False
-            session.verify = self.client.transport.verify  # the same CA choice as the API
-            session.headers["User-Agent"] = f"TagDesk/{__version__}"  # no key: the cart needs none
-            self._local.http = session
-        return session
+    def update_order_item(self, order_id: int, item_id: int, values: Mapping[str, object],
+                          cancel: Cancellable) -> OrderItem:
+        """Always refused: XML-RPC has no order item edit (nothing is sent)."""
+        raise e.UnsupportedError(self.capabilities.explain(Op.EDIT_ORDER_ITEM) or None,
+                                 method="update_order_item")
+
+    def delete_order_item(self, order_id: int, item_id: int, cancel: Cancellable) -> None:
+        """Always refused: XML-RPC cannot delete an order item (nothing is sent)."""
+        raise e.UnsupportedError(self.capabilities.explain(Op.DELETE_ORDER_ITEM) or None,
+                                 method="delete_order_item")
 
     # -- linked contacts ----------------------------------------------------------------------
 

@@ -17,15 +17,16 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
 from app.api import errors as e
+from app.api.ratelimit import calls_left_today, limits_in_words
 from app.api.xmlrpc import query as q
 from app.api.xmlrpc.client import XmlRpcClient
 from app.core.cancel import Cancellable
-from app.core.capabilities import CapabilityRegistry
+from app.core.capabilities import CapabilityRegistry, Op
 from app.core.dates import from_api
 from app.core.tags import NO_CATEGORY, AppliedTag, MemberCounts, Tag, TagCategory, TagMode
 from app.core.text import to_latin1
@@ -75,6 +76,8 @@ class XmlRpcTagBackend:
     """:class:`~app.core.tag_backend.TagBackend` over one :class:`XmlRpcClient` (thread-safe)."""
 
     protocol = "xmlrpc"
+    #: ``addToGroup``/``removeFromGroup`` take one contact per call.
+    bulk_size = 1
 
     def __init__(self, client: XmlRpcClient, capabilities: CapabilityRegistry | None = None) -> None:
         self.client = client
@@ -185,6 +188,9 @@ class XmlRpcTagBackend:
                     pairs.add(pair)
         return pairs
 
+    def member_count(self, tag_id: int, cancel: Cancellable | None = None) -> int:
+        return q.count(self.client, ASSIGN, {"GroupId": int(tag_id)}, cancel=cancel)
+
     def assigned_contacts(self, tag_id: int, cancel: Cancellable | None = None) -> Iterator[list[int]]:
         for page in q.iter_pages(self.client, ASSIGN, {"GroupId": int(tag_id)}, ["ContactId"],
                                  order_by="ContactId", cancel=cancel):
@@ -254,6 +260,38 @@ class XmlRpcTagBackend:
     def remove_tag(self, contact_id: int, tag_id: int, cancel: Cancellable | None = None) -> None:
         self._group_call("ContactService.removeFromGroup", contact_id, tag_id, cancel)
 
+    def apply_tag_bulk(self, tag_id: int, contact_ids: Sequence[int],
+                       cancel: Cancellable | None = None) -> dict[int, str | None]:
+        """One ``addToGroup`` per contact (XML-RPC has no bulk call); a failure is that contact's reason."""
+        return self._each(self.apply_tag, tag_id, contact_ids, cancel)
+
+    def remove_tag_bulk(self, tag_id: int, contact_ids: Sequence[int],
+                        cancel: Cancellable | None = None) -> dict[int, str | None]:
+        return self._each(self.remove_tag, tag_id, contact_ids, cancel)
+
+    def _each(self, one: Callable[[int, int, Cancellable | None], None], tag_id: int,
+              contact_ids: Sequence[int], cancel: Cancellable | None) -> dict[int, str | None]:
+        results: dict[int, str | None] = {}
+        for contact_id in _unique(contact_ids):
+            try:
+                one(contact_id, tag_id, cancel)
+            except e.CancelledError:
+                raise
+            except e.ApiError as err:
+                results[contact_id] = err.message
+            else:
+                results[contact_id] = None
+        return results
+
+    def delete_tag(self, tag_id: int, cancel: Cancellable | None = None) -> None:
+        raise self._unsupported(Op.DELETE_TAG)
+
+    def delete_category(self, category_id: int, cancel: Cancellable | None = None) -> None:
+        raise self._unsupported(Op.DELETE_TAG_CATEGORY)
+
+    def _unsupported(self, op: Op) -> e.UnsupportedOperationError:
+        return e.UnsupportedOperationError(self.capabilities.explain(op) or None, op=op.value)
+
     def _group_call(self, method: str, contact_id: int, tag_id: int, cancel: Cancellable | None) -> None:
         result = self.client.call(method, int(contact_id), int(tag_id), cancel=cancel)
         if result is False:
@@ -266,21 +304,10 @@ class XmlRpcTagBackend:
         return self.client.limiter.estimate_seconds(calls)
 
     def quota_summary(self) -> str:
-        lim = self.client.limiter.limits
-        parts = [f"{n:,} a {unit}" for n, unit in ((lim.per_second, "second"), (lim.per_minute, "minute"),
-                                                   (lim.per_day, "day")) if n]
-        if not parts:
-            return ""
-        parts[0] = parts[0].replace(" a ", " calls a ", 1)
-        return ", ".join(parts)
+        return limits_in_words(self.client.limiter.limits)
 
     def calls_left_today(self) -> int | None:
-        limiter = self.client.limiter
-        per_day = limiter.limits.per_day
-        left = None if per_day is None else max(0, per_day - limiter.calls_today)
-        if limiter.server_available is not None:
-            left = limiter.server_available if left is None else min(left, limiter.server_available)
-        return left
+        return calls_left_today(self.client.limiter)
 
 
 def _unique(ids: Iterable[int]) -> Iterator[int]:

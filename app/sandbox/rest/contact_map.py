@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as _dt
 from typing import Any
 
+from app.core.countries import COUNTRIES, NAME_BY_ALPHA3
 from app.core.dates import EASTERN
 from app.core.schema import LIST_TYPES, CustomFieldType
 from app.sandbox.rest.conventions import check_text, iso_date, iso_time, parse_date, sid
@@ -40,40 +41,8 @@ ADDRESS_SLOTS = {
     "OTHER": ("Address3Street1", "Address3Street2", "City3", "State3", "PostalCode3", "ZipFour3", "Country3"),
 }
 SOCIAL_TYPES = ("FACEBOOK", "LINKED_IN", "TWITTER", "INSTAGRAM", "SNAPCHAT", "YOUTUBE", "PINTEREST")
-#: Country long name (as the store keeps it) -> (alpha-3, alpha-2).
-COUNTRIES = {
-    "United States": ("USA", "US"),
-    "Canada": ("CAN", "CA"),
-    "United Kingdom": ("GBR", "GB"),
-    "Germany": ("DEU", "DE"),
-    "France": ("FRA", "FR"),
-    "Spain": ("ESP", "ES"),
-    "Portugal": ("PRT", "PT"),
-    "Italy": ("ITA", "IT"),
-    "Sweden": ("SWE", "SE"),
-    "Poland": ("POL", "PL"),
-    "Russia": ("RUS", "RU"),
-    "Vietnam": ("VNM", "VN"),
-    "Greece": ("GRC", "GR"),
-    "Turkey": ("TUR", "TR"),
-    "Czech Republic": ("CZE", "CZ"),
-    "Lithuania": ("LTU", "LT"),
-    "Australia": ("AUS", "AU"),
-    "Mexico": ("MEX", "MX"),
-    "Netherlands": ("NLD", "NL"),
-    "Ireland": ("IRL", "IE"),
-    "Denmark": ("DNK", "DK"),
-    "Norway": ("NOR", "NO"),
-    "Finland": ("FIN", "FI"),
-    "Austria": ("AUT", "AT"),
-    "Switzerland": ("CHE", "CH"),
-    "Belgium": ("BEL", "BE"),
-    "Brazil": ("BRA", "BR"),
-    "India": ("IND", "IN"),
-    "Japan": ("JPN", "JP"),
-    "New Zealand": ("NZL", "NZ"),
-}
-COUNTRY_BY_CODE = {a3: name for name, (a3, _) in COUNTRIES.items()}
+#: Country long name (as the store keeps it) -> (alpha-3, alpha-2): one table with the app.
+COUNTRY_BY_CODE = NAME_BY_ALPHA3
 #: Store e-mail status -> REST ``email_opt_status`` [I pairing]; opted in for single/double.
 OPT_STATUS = {
     "single": "SINGLE_OPT_IN",

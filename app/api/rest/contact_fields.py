@@ -1,0 +1,381 @@
+"""Keap's XML-RPC contact field names (the app's vocabulary) <-> REST v2 contact JSON.
+
+The app speaks ``FirstName``, ``Phone2Type``, ``_LeadScore``; REST speaks
+``given_name``, ``phone_numbers[{field: "PHONE2", type}]``, ``custom_fields[{id, content}]``
+[V spec, pairing I: keap-rest-v2.md section 6]. This module maps both ways:
+- which REST properties to ask for (``fields=``) for a list of app fields;
+- a REST contact -> an app row (blank values left out, like XML-RPC rows; dates as
+  aware Eastern datetimes, Date fields at midnight);
+- app values -> a PATCH/POST body plus ``update_mask``. REST replaces a whole array when
+  one of its slots changes, so changing ``Phone2`` needs the contact's current phones:
+  :func:`arrays_needed` says which arrays to read first, :func:`to_body` merges.
+Fields REST does not have (``Password``, ``Username``, ``Validated``, ``Leadsource`` text,
+``Address1Type``...) are absent from rows and refused on write with a plain message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date, datetime
+from typing import Any
+
+from app.api import errors as e
+from app.core.countries import alpha2, alpha3, name_of
+from app.core.dates import EASTERN, from_rest
+from app.core.schema import CustomField, CustomFieldType
+
+Row = dict[str, Any]
+
+#: App field -> (REST property, kind): text, id (int <-> string), date, time (read-only).
+SCALARS: dict[str, tuple[str, str]] = {
+    "FirstName": ("given_name", "text"),
+    "MiddleName": ("middle_name", "text"),
+    "LastName": ("family_name", "text"),
+    "Nickname": ("preferred_name", "text"),
+    "Title": ("prefix", "text"),
+    "Suffix": ("suffix", "text"),
+    "JobTitle": ("job_title", "text"),
+    "Website": ("website", "text"),
+    "ContactType": ("contact_type", "text"),
+    "SpouseName": ("spouse_name", "text"),
+    "TimeZone": ("time_zone", "text"),
+    "Language": ("preferred_locale", "text"),
+    "ReferralCode": ("referral_code", "text"),
+    "AssistantName": ("assistant_name", "text"),
+    "AssistantPhone": ("assistant_phone", "text"),
+    "BillingInformation": ("billing_information", "text"),
+    "LeadSourceId": ("leadsource_id", "id"),
+    "OwnerID": ("owner_id", "id"),
+    "Birthday": ("birth_date", "date"),
+    "Anniversary": ("anniversary_date", "date"),
+}
+READ_ONLY: dict[str, tuple[str, str]] = {
+    "DateCreated": ("create_time", "time"),
+    "LastUpdated": ("update_time", "time"),
+    "CreatedBy": ("created_by", "id"),
+    "LastUpdatedBy": ("last_updated_by", "id"),
+    "ContactNotes": ("notes", "text"),
+    "AccountId": ("account_id", "id"),
+}
+EMAILS = {"Email": "EMAIL1", "EmailAddress2": "EMAIL2", "EmailAddress3": "EMAIL3"}
+#: PHONEn slot -> (number, type, extension) app fields.
+PHONES = {f"PHONE{n}": (f"Phone{n}", f"Phone{n}Type", f"Phone{n}Ext") for n in range(1, 6)}
+FAXES = {"FAX1": ("Fax1", "Fax1Type"), "FAX2": ("Fax2", "Fax2Type")}
+#: address slot -> app fields for line1, line2, locality, region, postal_code, zip_four, country.
+ADDRESSES = {
+    "BILLING": ("StreetAddress1", "StreetAddress2", "City", "State", "PostalCode", "ZipFour1", "Country"),
+    "SHIPPING": (
+        "Address2Street1",
+        "Address2Street2",
+        "City2",
+        "State2",
+        "PostalCode2",
+        "ZipFour2",
+        "Country2",
+    ),
+    "OTHER": ("Address3Street1", "Address3Street2", "City3", "State3", "PostalCode3", "ZipFour3", "Country3"),
+}
+_ADDRESS_KEYS = ("line1", "line2", "locality", "region", "postal_code", "zip_four", "country")
+ARRAY_OF: dict[str, str] = {
+    **dict.fromkeys(EMAILS, "email_addresses"),
+    **{f: "phone_numbers" for cols in PHONES.values() for f in cols},
+    **{f: "fax_numbers" for cols in FAXES.values() for f in cols},
+    **{f: "addresses" for cols in ADDRESSES.values() for f in cols},
+}
+COMPANY_FIELDS = ("Company", "CompanyID")
+#: App fields that only XML-RPC has.
+NOT_IN_REST = frozenset(
+    {"Password", "Username", "Validated", "Leadsource", "Address1Type", "Address2Type", "Address3Type"}
+)
+
+
+def is_available(name: str) -> bool:
+    return name not in NOT_IN_REST
+
+
+def properties_for(fields: Iterable[str]) -> list[str]:
+    """The REST ``fields=`` that carry these app fields (always with ``id``)."""
+    out = {"id"}
+    for name in fields:
+        if name in SCALARS:
+            out.add(SCALARS[name][0])
+        elif name in READ_ONLY:
+            out.add(READ_ONLY[name][0])
+        elif name in ARRAY_OF:
+            out.add(ARRAY_OF[name])
+        elif name in COMPANY_FIELDS:
+            out.add("company")
+        elif name == "Groups":
+            out.add("tag_ids")
+        elif name.startswith("_"):
+            out.add("custom_fields")
+    return sorted(out)
+
+
+# --- REST -> app row ------------------------------------------------------------------------
+
+
+def _date(text: Any) -> datetime | None:
+    try:
+        day = date.fromisoformat(str(text)[:10])
+    except ValueError:
+        return None
+    return datetime(day.year, day.month, day.day, tzinfo=EASTERN)
+
+
+def _time(text: Any) -> datetime | None:
+    try:
+        return from_rest(str(text))
+    except ValueError:
+        return None
+
+
+def _int(value: Any) -> int | None:
+    try:
+        return int(str(value))
+    except (TypeError, ValueError):
+        return None
+
+
+def _convert(kind: str, value: Any) -> Any:
+    if value in (None, ""):
+        return None
+    if kind == "id":
+        return _int(value)
+    if kind == "date":
+        return _date(value)
+    if kind == "time":
+        return _time(value)
+    return str(value)
+
+
+def _state_of(item: Mapping[str, Any]) -> str | None:
+    code = item.get("region_code")
+    if isinstance(code, str) and "-" in code:
+        return code.split("-", 1)[1]
+    return item.get("region") or None
+
+
+def custom_value(field: CustomField, content: Any) -> Any:
+    """A custom field's REST ``content`` as the XML-RPC side types it."""
+    if content in (None, ""):
+        return None
+    dtype = field.data_type
+    if dtype is CustomFieldType.DATE:
+        return _date(content)
+    if dtype is CustomFieldType.DATETIME:
+        return _time(content)
+    wire = field.wire_type.value
+    try:
+        if wire == "Integer":
+            return int(float(content))
+        if wire == "Double":
+            return float(content)
+    except (TypeError, ValueError):
+        return str(content)
+    return str(content)
+
+
+def to_row(contact: Mapping[str, Any], fields: Iterable[str], custom: Mapping[str, CustomField]) -> Row:
+    """One REST contact as an app row with ``Id`` and the non-blank ``fields``."""
+    full: Row = {"Id": int(contact["id"])}
+    for name, (prop, kind) in (*SCALARS.items(), *READ_ONLY.items()):
+        if prop in contact:
+            full[name] = _convert(kind, contact.get(prop))
+    for item in contact.get("email_addresses") or []:
+        slot = {v: k for k, v in EMAILS.items()}.get(item.get("field"))
+        if slot:
+            full[slot] = item.get("email")
+    for item in contact.get("phone_numbers") or []:
+        cols = PHONES.get(item.get("field"))
+        if cols:
+            full.update(zip(cols, (item.get("number"), item.get("type"), item.get("extension")), strict=True))
+    for item in contact.get("fax_numbers") or []:
+        cols2 = FAXES.get(item.get("field"))
+        if cols2:
+            full.update(zip(cols2, (item.get("number"), item.get("type")), strict=True))
+    for item in contact.get("addresses") or []:
+        cols3 = ADDRESSES.get(item.get("field"))
+        if cols3:
+            code = str(item.get("country_code") or "")
+            country = item.get("country") or name_of(code) or code
+            values = (
+                item.get("line1"),
+                item.get("line2"),
+                item.get("locality"),
+                _state_of(item),
+                item.get("postal_code") or item.get("zip_code"),
+                item.get("zip_four"),
+                country,
+            )
+            full.update(zip(cols3, values, strict=True))
+    company = contact.get("company")
+    if isinstance(company, Mapping):
+        full["CompanyID"] = _int(company.get("id"))
+        full["Company"] = company.get("company_name")
+    if "tag_ids" in contact:
+        full["Groups"] = ",".join(str(t) for t in contact.get("tag_ids") or []) or None
+    by_id = {str(f.id): f for f in custom.values()}
+    for item in contact.get("custom_fields") or []:
+        field = by_id.get(str(item.get("id")))
+        if field is not None:
+            full[field.api_name] = custom_value(field, item.get("content"))
+    wanted = set(fields) | {"Id"}
+    return {k: v for k, v in full.items() if k in wanted and v not in (None, "")}
+
+
+# --- app values -> REST body ------------------------------------------------------------------
+
+
+def arrays_needed(values: Mapping[str, object]) -> list[str]:
+    """Arrays a write touches only in part: they must be read first (REST replaces them whole)."""
+    touched: dict[str, set[str]] = {}
+    for name in values:
+        if name in ARRAY_OF:
+            touched.setdefault(ARRAY_OF[name], set()).add(name)
+        elif name.startswith("_"):
+            touched.setdefault("custom_fields", set()).add(name)
+    complete = {"email_addresses": set(EMAILS)}
+    return sorted(a for a, names in touched.items() if names != complete.get(a))
+
+
+def _text(value: object) -> str | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return str(value)
+
+
+def _rest_custom(field: CustomField, value: object) -> object:
+    if value is None or value == "":
+        return None
+    if field.data_type is CustomFieldType.DATE and isinstance(value, date):
+        return (value.date() if isinstance(value, datetime) else value).isoformat()
+    if field.data_type is CustomFieldType.DATETIME and isinstance(value, datetime):
+        from app.core.dates import to_rest
+
+        return to_rest(value)
+    if field.wire_type.value in ("Integer", "Double") and isinstance(value, int | float):
+        return value
+    return str(value)
+
+
+def _slot_item(slot: str, **values: object) -> dict[str, object]:
+    item: dict[str, object] = {"field": slot}
+    item.update({k: text for k, v in values.items() if (text := _text(v)) is not None})
+    return item
+
+
+def _address_item(slot: str, row: Mapping[str, object]) -> dict[str, object] | None:
+    values = dict(zip(_ADDRESS_KEYS, (row.get(c) for c in ADDRESSES[slot]), strict=True))
+    if not any(v not in (None, "") for v in values.values()):
+        return None
+    item: dict[str, object] = {"field": slot}
+    for key in ("line1", "line2", "locality", "postal_code", "zip_four"):
+        if (text := _text(values[key])) is not None:
+            item[key] = text
+    country = _text(values["country"])
+    code = alpha3(country) if country else None
+    if country and code is None:
+        raise e.UnsupportedError(
+            f"Keap's REST API needs a known country: \u201c{country}\u201d is not one TagDesk recognises. "
+            "Type the country's name in English or its three-letter ISO code (e.g. USA)."
+        )
+    if code:
+        item["country_code"] = code
+    state = _text(values["region"])
+    if state:
+        if not code:
+            raise e.UnsupportedError("Keap's REST API needs a country for an address with a state or region.")
+        two = alpha2(code)
+        if two and len(state) <= 3:  # a state code (GA): ISO 3166-2 "US-GA"
+            item["region_code"] = f"{two}-{state.upper()}"
+        else:  # a long name: REST still takes "region" (deprecated for writes) [V]
+            item["region"] = state
+    return item
+
+
+def to_body(
+    values: Mapping[str, object],
+    current: Mapping[str, object],
+    custom: Mapping[str, CustomField],
+    *,
+    creating: bool = False,
+) -> tuple[dict[str, Any], list[str]]:
+    """App values -> (REST JSON body, update_mask). ``current`` is the contact's row as read
+    (only needed for the arrays :func:`arrays_needed` names); merged whole arrays are sent."""
+    body: dict[str, Any] = {}
+    merged: dict[str, object] = {**current, **values}
+    for name, value in values.items():
+        if name in SCALARS:
+            prop, kind = SCALARS[name]
+            if value in (None, ""):
+                body[prop] = None
+            elif kind == "id":
+                body[prop] = str(int(str(value)))
+            elif kind == "date":
+                day = value.date() if isinstance(value, datetime) else value
+                body[prop] = day.isoformat() if isinstance(day, date) else str(day)[:10]
+            else:
+                body[prop] = str(value)
+        elif name in READ_ONLY or name == "Groups" or name == "Id":
+            continue
+        elif name in NOT_IN_REST:
+            raise e.UnsupportedError(f"{name} cannot be written through Keap's REST API.")
+        elif name in COMPANY_FIELDS:
+            company_id = merged.get("CompanyID")
+            if company_id not in (None, "", 0):
+                body["company"] = {"id": str(company_id)}
+            elif merged.get("Company"):
+                body["company"] = {"company_name": str(merged["Company"])}
+            else:
+                body["company"] = None
+    arrays = {ARRAY_OF[n] for n in values if n in ARRAY_OF}
+    if "email_addresses" in arrays:
+        body["email_addresses"] = [
+            {"field": slot, "email": str(merged[f])}
+            for f, slot in EMAILS.items()
+            if merged.get(f) not in (None, "")
+        ]
+    if "phone_numbers" in arrays:
+        body["phone_numbers"] = [
+            _slot_item(slot, number=merged.get(n), type=merged.get(t), extension=merged.get(x))
+            for slot, (n, t, x) in PHONES.items()
+            if merged.get(n) not in (None, "")
+        ]
+    if "fax_numbers" in arrays:
+        body["fax_numbers"] = [
+            _slot_item(slot, number=merged.get(n), type=merged.get(t))
+            for slot, (n, t) in FAXES.items()
+            if merged.get(n) not in (None, "")
+        ]
+    if "addresses" in arrays:
+        body["addresses"] = [a for slot in ADDRESSES if (a := _address_item(slot, merged)) is not None]
+    customs = [n for n in values if n.startswith("_")]
+    if customs:
+        items = []
+        for api_name, field in custom.items():
+            if field.locked:
+                if api_name in values:
+                    raise e.UnsupportedError("SSN fields cannot be written through Keap's API.")
+                continue
+            if api_name in merged:
+                items.append({"id": str(field.id), "content": _rest_custom(field, merged.get(api_name))})
+        unknown = [n for n in customs if n not in custom]
+        if unknown:
+            raise e.InvalidFieldError("Contact", unknown[0], [])
+        body["custom_fields"] = items
+    if creating:
+        body = {k: v for k, v in body.items() if v is not None}
+    return body, sorted(body)
+
+
+def blank_contact_rule(values: Mapping[str, object]) -> bool:
+    """REST creates a contact only with an e-mail, phone or address [V]."""
+    keys: Sequence[str] = (
+        *EMAILS,
+        *(c[0] for c in PHONES.values()),
+        *(c for cols in ADDRESSES.values() for c in cols),
+    )
+    return any(values.get(k) not in (None, "") for k in keys)

@@ -2,20 +2,25 @@
 
 XML-RPC applies one tag to one contact per call, and a personal key may make 10 calls
 a second, 240 a minute and 30,000 a day (pain point 2). So the dry run learns from
-``ContactGroupAssign``, a page of up to 1,000 assignments per call and never one call
-per contact, who already has each tag; the job then calls only for the contacts that
-need a change. The plan states the exact number of calls, the time at the key's
-quota, the risk that applying a tag starts campaign automations, and asks for the
-number to be typed when more than :data:`CONFIRM_ABOVE` contacts would change.
+paged reads of the assignments (up to 1,000 a call, never one call per contact) who
+already has each tag; the job then calls only for the contacts that need a change.
+REST v2 applies one tag to up to ``bulk_size`` contacts per call (``:applyTags``), so
+there the changes are grouped by tag and action into :class:`Batch` calls, and the
+plan's call count and time are those of the bulk calls. The plan states the exact
+number of calls, the time at the key's quota, the risk that applying a tag starts
+campaign automations, and asks for the number of changes to be typed when more than
+:data:`CONFIRM_ABOVE` contacts would change.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
 from app.core.cancel import Cancellable
+from app.core.capabilities import Op
 from app.core.tags import TagMode, mode_label
 from app.services.tags import TagsService
 
@@ -36,7 +41,7 @@ REMOVE_NOTE = "Removing a tag does not undo what its automations have already do
 
 @dataclass(frozen=True)
 class Change:
-    """One call: apply or remove one tag for one contact."""
+    """One change: apply or remove one tag for one contact (one call over XML-RPC)."""
 
     contact_id: int
     tag_id: int
@@ -110,7 +115,8 @@ class BulkTagPlan:
         title: e.g. "Apply 2 tags" or "Merge \u201cB\u201d into \u201cA\u201d".
         scope_description: the contacts, in words.
         contacts_in_scope: how many contacts the job is about.
-        changes: one call each, grouped per contact in the order they run.
+        changes: one change each, grouped per contact (over XML-RPC one call each, in this
+            order; over REST grouped into bulk calls, see :meth:`batches`).
         skipped: rows already in the wanted state (no call).
         lines: per-tag figures.
         estimated_seconds: the time the calls take at the key's quota.
@@ -136,19 +142,37 @@ class BulkTagPlan:
     tag_names: dict[int, str] = field(default_factory=dict)
 
     @property
-    def calls(self) -> int:
-        """The exact number of write calls the job makes (retries of a failed call aside)."""
+    def bulk_size(self) -> int:
+        """Contacts per write call over this connection (1: a call per change)."""
+        return self.service.bulk_size
+
+    @property
+    def change_count(self) -> int:
+        """How many tag changes the job makes (rows of the report that can change)."""
         return len(self.changes)
 
     @property
+    def calls(self) -> int:
+        """The exact number of write calls the job makes (retries of a failed call aside).
+
+        One per change over XML-RPC; over REST one per :class:`Batch` (changes of one tag
+        and action, ``bulk_size`` contacts at most).
+        """
+        return count_calls(self.changes, self.bulk_size)
+
+    def batches(self) -> list[Batch]:
+        """The bulk calls in the order they run (see :func:`batches`)."""
+        return batches(self.changes, self.bulk_size)
+
+    @property
     def needs_typed_confirmation(self) -> bool:
-        return self.calls > CONFIRM_ABOVE
+        return self.change_count > CONFIRM_ABOVE
 
     def confirmed_by(self, typed: str) -> bool:
         """Whether ``typed`` is the number of changes (commas and spaces allowed)."""
         if not self.needs_typed_confirmation:
             return True
-        return typed.replace(",", "").replace(" ", "").strip() == str(self.calls)
+        return typed.replace(",", "").replace(" ", "").strip() == str(self.change_count)
 
     @property
     def applies_tags(self) -> bool:
@@ -161,7 +185,9 @@ class BulkTagPlan:
         """The dry run in lines of text (the dialog shows the same figures)."""
         lines = [self.title, f"Contacts in scope: {self.contacts_in_scope:,} ({self.scope_description})"]
         lines += [line.describe() for line in self.lines]
-        lines.append(f"Calls to make: {self.calls:,}")
+        per_call = (f" ({self.change_count:,} changes, up to {self.bulk_size:,} contacts a call)"
+                    if self.bulk_size > 1 else "")
+        lines.append(f"Calls to make: {self.calls:,}{per_call}")
         lines.append(f"Estimated time: {format_duration(self.estimated_seconds)}"
                      + (f" at this key's quota ({self.quota})" if self.quota else ""))
         lines += self.warnings
@@ -222,8 +248,11 @@ def plan_merge(service: TagsService, source_id: int, target_id: int,
     title = f"Merge \u201c{names[source_id]}\u201d into \u201c{names[target_id]}\u201d"
     plan = _finish(service, title, f"contacts with \u201c{names[source_id]}\u201d", len(with_b), changes,
                    skipped, lines, names, kind="merge", stop=True)
-    plan.warnings += (f"Afterwards \u201c{names[source_id]}\u201d has no contacts. XML-RPC cannot delete "
-                      "a tag: retire it from the tag list, or delete it in Keap.",)
+    if service.capabilities.allowed(Op.DELETE_TAG):
+        after = "You can delete it from the tag list now, or keep it for its history."
+    else:
+        after = "XML-RPC cannot delete a tag: retire it from the tag list, or delete it in Keap."
+    plan.warnings += (f"Afterwards \u201c{names[source_id]}\u201d has no contacts. {after}",)
     return plan
 
 
@@ -249,13 +278,14 @@ def _finish(service: TagsService, title: str, scope: str, in_scope: int, changes
         warnings.append(AUTOMATION_WARNING)
     elif ordered:
         warnings.append(REMOVE_NOTE)
+    calls = count_calls(ordered, service.bulk_size)
     left = service.calls_left_today()
-    if left is not None and len(ordered) > left:
-        warnings.append(f"This key has about {left:,} calls left today, fewer than the {len(ordered):,} "
+    if left is not None and calls > left:
+        warnings.append(f"This key has about {left:,} calls left today, fewer than the {calls:,} "
                         "needed: the job will stop when the daily quota is spent (it resets at midnight "
                         "UTC); retry the rest then.")
     return BulkTagPlan(service, title, scope, in_scope, tuple(ordered), tuple(skipped), tuple(lines),
-                       service.estimate_seconds(len(ordered)), service.quota_summary(), tuple(warnings),
+                       service.estimate_seconds(calls), service.quota_summary(), tuple(warnings),
                        kind, stop, dict(names))
 
 
@@ -265,6 +295,66 @@ def _grouped(changes: Sequence[Change]) -> list[Change]:
     for change in changes:
         by_contact.setdefault(change.contact_id, []).append(change)
     return [c for rows in by_contact.values() for c in rows]
+
+
+@dataclass(frozen=True)
+class Batch:
+    """One bulk call: one tag, one action, up to ``bulk_size`` contacts.
+
+    ``phase`` numbers the (tag, action) groups in the order they run: every call of a
+    phase ends before the next phase starts, so a contact's changes keep their order
+    (a merge applies A to everyone before it removes B from anyone).
+    """
+
+    phase: int
+    tag_id: int
+    action: Action
+    changes: tuple[Change, ...]
+
+
+def phases(changes: Sequence[Change]) -> list[list[Change]]:
+    """The changes grouped by (tag, action), groups in an order that keeps each contact's order.
+
+    Each contact's changes say which group must run before which (apply A before remove
+    B); the groups are sorted by those constraints, first-seen order breaking ties. Plans
+    never contradict themselves; if they did, the remaining groups run in first-seen order.
+    """
+    groups: dict[tuple[int, Action], list[Change]] = {}
+    after: dict[tuple[int, Action], set[tuple[int, Action]]] = {}
+    last: dict[int, tuple[int, Action]] = {}
+    for change in changes:
+        key = (change.tag_id, change.action)
+        groups.setdefault(key, []).append(change)
+        after.setdefault(key, set())
+        previous = last.get(change.contact_id)
+        if previous is not None and previous != key:
+            after[key].add(previous)
+        last[change.contact_id] = key
+    order: list[tuple[int, Action]] = []
+    waiting = list(groups)
+    while waiting:
+        ready = next((k for k in waiting if after[k] <= set(order)), waiting[0])
+        order.append(ready)
+        waiting.remove(ready)
+    return [groups[k] for k in order]
+
+
+def batches(changes: Sequence[Change], bulk_size: int) -> list[Batch]:
+    """The calls a bulk-capable connection makes: each phase cut into chunks of ``bulk_size``."""
+    size = max(1, bulk_size)
+    out: list[Batch] = []
+    for phase, rows in enumerate(phases(changes)):
+        for start in range(0, len(rows), size):
+            chunk = tuple(rows[start:start + size])
+            out.append(Batch(phase, chunk[0].tag_id, chunk[0].action, chunk))
+    return out
+
+
+def count_calls(changes: Sequence[Change], bulk_size: int) -> int:
+    """Write calls for ``changes``: one each, or one per :class:`Batch` when calls carry many contacts."""
+    if bulk_size <= 1:
+        return len(changes)
+    return sum(math.ceil(len(rows) / bulk_size) for rows in phases(changes))
 
 
 def _names(service: TagsService, tag_ids: Sequence[int], cancel: Cancellable | None) -> dict[int, str]:

@@ -234,7 +234,9 @@ class BulkJobFlow(QWidget):
             state = "already have it" if line.action == "apply" else "don't have it"
             rows.append((f"{verb} \u201c{line.tag_name}\u201d", f"{line.to_change:,}",
                          f"to change; {line.already:,} {state}"))
-        rows.append(("Calls to make", f"{plan.calls:,}", "one per change"))
+        per_call = ("one per change" if plan.bulk_size <= 1 else
+                    f"up to {plan.bulk_size:,} contacts a call (Keap's REST bulk tag endpoints)")
+        rows.append(("Calls to make", f"{plan.calls:,}", per_call))
         quota = f"at this key's quota ({plan.quota})" if plan.quota else "(no rate limit set)"
         rows.append(("Estimated time", format_duration(plan.estimated_seconds), quota))
         cells = "".join(f"<tr><td style='padding-right:12px'>{_esc(a)}</td>"
@@ -245,11 +247,12 @@ class BulkJobFlow(QWidget):
         self.plan_warning.setVisible(bool(plan.warnings))
         self.confirm_edit.clear()
         typed = plan.needs_typed_confirmation
-        self.confirm_label.setText(f"This job makes {plan.calls:,} changes in Keap. "
-                                   f"Type <b>{plan.calls}</b> to confirm.")
+        changes = plan.change_count
+        self.confirm_label.setText(f"This job makes {changes:,} changes in Keap. "
+                                   f"Type <b>{changes}</b> to confirm.")
         self.confirm_label.setVisible(typed)
         self.confirm_edit.setVisible(typed)
-        self.run_button.setText("Nothing to do" if plan.calls == 0 else f"Run {plan.calls:,} changes")
+        self.run_button.setText("Nothing to do" if changes == 0 else f"Run {changes:,} changes")
         self._update_run_button()
         self._show(DRY_RUN)
         self.planned.emit(plan)
@@ -259,7 +262,7 @@ class BulkJobFlow(QWidget):
 
     def _update_run_button(self) -> None:
         plan = self.plan
-        self.run_button.setEnabled(plan is not None and plan.calls > 0
+        self.run_button.setEnabled(plan is not None and plan.change_count > 0
                                    and plan.confirmed_by(self.confirm_edit.text()))
 
     # -- running ---------------------------------------------------------------------------------
@@ -275,9 +278,9 @@ class BulkJobFlow(QWidget):
         cancel = self._cancel = CancelToken()
         self._started = time.monotonic()
         self.run_title.setText(plan.title)
-        self.progress_bar.setRange(0, max(1, plan.calls))
+        self.progress_bar.setRange(0, max(1, plan.change_count))  # progress counts rows, not calls
         self.progress_bar.setValue(0)
-        self.progress_label.setText(f"0 of {plan.calls:,} done")
+        self.progress_label.setText(f"0 of {plan.change_count:,} done")
         self.cancel_button.setEnabled(True)
         self.cancel_button.setText("Cancel")
         self._show(RUNNING)

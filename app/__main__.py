@@ -22,6 +22,9 @@ def build_parser() -> argparse.ArgumentParser:
         prog="tagdesk", description="TagDesk: a desktop workbench for Keap contacts and tags.")
     parser.add_argument("--demo", action="store_true",
                         help="open the built-in demo account (a local Keap sandbox with sample data)")
+    parser.add_argument("--protocol", choices=("rest", "xmlrpc"), default="rest",
+                        help="the API the demo speaks: rest (Keap REST v2, the default) or xmlrpc "
+                             "(the sandbox serves both)")
     parser.add_argument("--profile-dir", metavar="DIR",
                         help="keep settings, connection profiles, demo data, logs and cache under DIR "
                              "instead of the usual per-user folders")
@@ -55,7 +58,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_self_test(args.profile_dir)
     from app.ui.app import run  # Qt only from here on
 
-    return run(paths, demo=args.demo, argv=[sys.argv[0]])
+    return run(paths, demo=args.demo, argv=[sys.argv[0]], protocol=args.protocol)
 
 
 if __name__ == "__main__":

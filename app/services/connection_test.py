@@ -1,4 +1,9 @@
-""""Test connection": one echo round trip and the account's contact count.
+""""Test connection": one round trip over the connection's own protocol, then what the key can read.
+
+XML-RPC: an echo (timed) and the account's contact count. REST v2 has no echo and no
+count [V]: one contact read (timed) proves the key and its contact access, and the
+account's custom-field model a second read. Either way the check uses the protocol the
+connection will use.
 
 The result comes back as a value (:class:`ConnectionReport`), success or failure, so
 the dialog does a single check on it. A failure always says what to do next: an
@@ -13,6 +18,7 @@ import time
 from dataclasses import dataclass
 
 from app.api import errors as e
+from app.api.rest import RestClient
 from app.api.xmlrpc.client import XmlRpcClient
 from app.api.xmlrpc.query import count
 from app.core.cancel import Cancellable
@@ -63,7 +69,8 @@ def next_step_for(error: BaseException) -> str:
     if isinstance(error, e.ThrottledError | e.QuotaExhaustedError):
         return "The key has used its call allowance for now; wait and test again."
     if isinstance(error, e.UnexpectedBodyError | e.HttpStatusError):
-        return "Check the URL: it should end in /crm/xmlrpc/v1 (or /api/xmlrpc for a legacy key)."
+        return ("Check the URL: REST v2 uses the host, like https://api.keap.com/crm; XML-RPC ends in "
+                "/crm/xmlrpc/v1 (or /api/xmlrpc for a legacy key).")
     if isinstance(error, e.NoSuchHandlerFault | e.NoMethodMatchingFault):
         return ("This endpoint does not offer the data service; check the URL and the "
                 "authentication type.")
@@ -78,8 +85,19 @@ def failure(error: BaseException) -> ConnectionReport:
                             error_kind=type(error).__name__)
 
 
-def check_connection(client: XmlRpcClient, cancel: Cancellable | None = None) -> ConnectionReport:
-    """Echo once (timed), then count the contacts. Cancellation propagates; other errors are reported."""
+def verify_key(client: XmlRpcClient | RestClient, cancel: Cancellable | None = None) -> None:
+    """One cheap call that fails when the key or the URL is wrong (raises ApiError)."""
+    if isinstance(client, RestClient):
+        client.request("GET", "/rest/v2/contacts", params={"page_size": 1, "fields": "id"}, cancel=cancel)
+    else:
+        client.echo("TagDesk", cancel=cancel)
+
+
+def check_connection(client: XmlRpcClient | RestClient,
+                     cancel: Cancellable | None = None) -> ConnectionReport:
+    """One timed round trip, then what the key can read; cancellation propagates, errors are reported."""
+    if isinstance(client, RestClient):
+        return _check_rest(client, cancel)
     try:
         started = time.perf_counter()
         reply = client.echo(ECHO_TEXT, cancel=cancel)
@@ -95,3 +113,21 @@ def check_connection(client: XmlRpcClient, cancel: Cancellable | None = None) ->
     log.info("connection test to %s: %.0f ms, %d contacts", client.url, rtt_ms, contacts)
     return ConnectionReport(True, rtt_ms=rtt_ms, contact_count=contacts,
                             message=f"Connected in {rtt_ms:.0f} ms. The account has {contacts:,} contacts.")
+
+
+def _check_rest(client: RestClient, cancel: Cancellable | None) -> ConnectionReport:
+    try:
+        started = time.perf_counter()
+        verify_key(client, cancel)
+        rtt_ms = (time.perf_counter() - started) * 1000.0
+        model = client.request("GET", "/rest/v2/contacts/model", cancel=cancel)
+    except e.CancelledError:
+        raise
+    except e.ApiError as err:
+        log.info("REST connection test to %s failed: %s (%s)", client.base_url, err.kind, err.detail)
+        return failure(err)
+    fields = len(model.get("custom_fields") or []) if isinstance(model, dict) else 0
+    log.info("REST connection test to %s: %.0f ms, %d custom fields", client.base_url, rtt_ms, fields)
+    return ConnectionReport(True, rtt_ms=rtt_ms, message=(
+        f"Connected over REST v2 in {rtt_ms:.0f} ms. The key can read contacts and the account's "
+        f"{fields} custom fields. (REST v2 has no contact count; the list shows the total once loaded.)"))

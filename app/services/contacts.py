@@ -81,6 +81,26 @@ class ContactsService:
         """Tags or records changed outside this service: searches must be resolved again."""
         self.backend.forget_searches()
 
+    @property
+    def can_count(self) -> bool:
+        """False over REST v2, which has no count: lists learn their total from the last page."""
+        return bool(getattr(self.backend, "can_count", True))
+
+    @property
+    def protocol(self) -> str:
+        return self.backend.protocol
+
+    def sort_refusal(self, field: str) -> str:
+        """Why the list cannot be sorted by ``field`` on the server ("" when it can).
+
+        REST v2 sorts contacts by Id, e-mail and the create/update times only [V]; sorting
+        one page on the client would silently mislead, so the app says so instead.
+        """
+        sortable: frozenset[str] | None = getattr(self.backend, "sortable_fields", None)
+        if sortable is None or field in sortable:
+            return ""
+        return str(getattr(self.backend, "sort_hint", "This list cannot be sorted by that column."))
+
     def count(self, query: ContactQuery, cancel: Cancellable) -> int:
         return self.backend.count_contacts(query, cancel)
 
@@ -155,8 +175,9 @@ class ContactsService:
 
     def iter_rows(self, query: ContactQuery, fields: Sequence[str], cancel: Cancellable,
                   progress: Progress | None = None, *, page_size: int = EXPORT_PAGE_SIZE) -> Iterator[Row]:
-        """Every row of ``query``, page by page; ``progress(done, total)`` after each page."""
-        total = self.count(query, cancel)
+        """Every row of ``query``, page by page; ``progress(done, total)`` after each page
+        (``total`` is -1 while unknown: REST v2 has no count)."""
+        total = self.count(query, cancel) if self.can_count else -1
         done = 0
         if progress is not None:
             progress(0, total)
@@ -168,7 +189,7 @@ class ContactsService:
             yield from rows
             done += len(rows)
             if progress is not None:
-                progress(done, max(total, done))
+                progress(done, max(total, done) if total >= 0 else -1)
             if len(rows) < page_size:
                 return
             page += 1

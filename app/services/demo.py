@@ -14,6 +14,7 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from app.api.rest import RestClient
 from app.api.xmlrpc.client import XmlRpcClient
 from app.api.xmlrpc.transport import AuthMode
 from app.services.session import Session, open_session
@@ -35,9 +36,12 @@ class DemoLauncher:
         db_path: the demo database file (None keeps the data in memory only).
     """
 
-    def __init__(self, db_path: Path | None, *, seed: str = DEMO_SEED) -> None:
+    def __init__(self, db_path: Path | None, *, seed: str = DEMO_SEED, protocol: str = "rest") -> None:
+        if protocol not in ("rest", "xmlrpc"):
+            raise ValueError(f"protocol must be rest or xmlrpc (got {protocol!r})")
         self.db_path = db_path
         self.seed = seed
+        self.protocol = protocol
         self._sandbox: Sandbox | None = None
         self._lock = threading.Lock()
 
@@ -46,12 +50,18 @@ class DemoLauncher:
         return self._sandbox is not None
 
     def start(self) -> Session:
-        """Start the sandbox (if not running) and open a demo session on it."""
+        """Start the sandbox (if not running) and open a demo session on it, over REST v2 by
+        default (the sandbox serves both protocols on one account)."""
         sandbox = self._ensure_started()
-        client = XmlRpcClient(sandbox.url, sandbox.key, auth_mode=AuthMode.API_KEY)
-        session = open_session(DEMO_PROFILE_NAME, client, demo=True, profile_id=DEMO_PROFILE_ID)
+        client: XmlRpcClient | RestClient
+        if self.protocol == "rest":
+            client = RestClient(sandbox.rest_host, sandbox.key)
+        else:
+            client = XmlRpcClient(sandbox.url, sandbox.key, auth_mode=AuthMode.API_KEY)
+        session = open_session(DEMO_PROFILE_NAME, client, demo=True, profile_id=DEMO_PROFILE_ID,
+                               cart_base_url=sandbox.base_url, app_name=sandbox.config.app_name)
         session.on_close.append(self.stop)
-        log.info("demo session open on %s", sandbox.url)
+        log.info("demo session open on %s over %s", sandbox.base_url, self.protocol)
         return session
 
     def reset(self) -> None:

@@ -4,6 +4,10 @@ Profiles are stored as JSON (``profiles.json`` in the config folder) WITHOUT the
 the key lives in the OS keyring under the profile's stable ``id`` (see
 :mod:`app.services.secrets`), so renaming a profile never loses its key. The file
 also remembers the profile used last.
+
+Each profile has a protocol: ``rest`` (Keap REST v2, the default for new connections)
+or ``xmlrpc`` (Keap switches it off on 2026-12-31; profiles saved before REST existed
+read back as XML-RPC, and :func:`switch_to_rest` moves one over with its key).
 """
 
 from __future__ import annotations
@@ -15,13 +19,16 @@ import os
 import tempfile
 import uuid
 from dataclasses import asdict, dataclass, field, replace
+from datetime import date
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from app.api.xmlrpc.client import XmlRpcClient
+from app.api.rest import RestClient
 
 # re-exported: the connections dialog speaks to this service, not to the API layer
+from app.api.rest.transport import KEAP_REST_URL as KEAP_REST_URL
+from app.api.xmlrpc.client import XmlRpcClient
 from app.api.xmlrpc.transport import KEAP_XMLRPC_URL as KEAP_XMLRPC_URL
 from app.api.xmlrpc.transport import AuthMode as AuthMode
 
@@ -34,6 +41,30 @@ AUTH_MODE_LABELS: dict[AuthMode, str] = {
     AuthMode.OAUTH: "OAuth access token",
     AuthMode.LEGACY: "Legacy API key (per-app URL)",
 }
+
+
+REST = "rest"
+XMLRPC = "xmlrpc"
+PROTOCOL_LABELS = {REST: "REST v2 (recommended)", XMLRPC: "XML-RPC (Keap ends it on 2026-12-31)"}
+#: The last day Keap answers XML-RPC [V3: keap-rest-v2.md section 7].
+XMLRPC_LAST_DAY = date(2026, 12, 31)
+Client = XmlRpcClient | RestClient
+
+
+def xmlrpc_days_left(today: date | None = None) -> int:
+    """Days XML-RPC still answers after ``today`` (0 on the last day, negative once it is off)."""
+    return (XMLRPC_LAST_DAY - (today or date.today())).days
+
+
+def xmlrpc_notice(today: date | None = None) -> str:
+    """What an XML-RPC connection tells its user about the switch-off."""
+    left = xmlrpc_days_left(today)
+    if left < 0:
+        return ("Keap switched XML-RPC off on 31 December 2026: this connection cannot reach Keap any more. "
+                "Switch it to REST v2; the key stays the same.")
+    when = "today is its last day" if left == 0 else f"{left} day{'s' if left != 1 else ''} left"
+    return (f"Keap switches XML-RPC off on 31 December 2026 ({when}). Switch this connection to REST v2: "
+            "the key stays the same, and bulk tagging needs far fewer calls.")
 
 
 class ProfileError(ValueError):
@@ -67,21 +98,34 @@ class Profile:
     """One connection. Never holds the key."""
 
     name: str
-    url: str = KEAP_XMLRPC_URL
+    url: str = KEAP_REST_URL
     auth_mode: AuthMode = AuthMode.API_KEY
     ca_bundle: str | None = None
     id: str = field(default_factory=new_profile_id)
+    protocol: str = REST
 
     def __post_init__(self) -> None:
         if not isinstance(self.auth_mode, AuthMode):  # accept "api_key" etc. from callers
             object.__setattr__(self, "auth_mode", AuthMode(self.auth_mode))
+        if self.protocol not in (REST, XMLRPC):
+            rest = str(self.protocol).lower().startswith("rest")
+            object.__setattr__(self, "protocol", REST if rest else XMLRPC)
+        if self.protocol == XMLRPC and self.url == KEAP_REST_URL:  # the default address follows the protocol
+            object.__setattr__(self, "url", KEAP_XMLRPC_URL)
+
+    @property
+    def is_rest(self) -> bool:
+        return self.protocol == REST
 
     def problems(self) -> list[str]:
         """Everything wrong with this profile, as sentences the user can act on."""
         out: list[str] = []
         if not self.name.strip():
             out.append("Give the connection a name.")
-        out.extend(_url_problems(self.url, self.auth_mode))
+        if self.is_rest:
+            out.extend(_rest_url_problems(self.url, self.auth_mode))
+        else:
+            out.extend(_url_problems(self.url, self.auth_mode))
         if self.ca_bundle:
             path = Path(self.ca_bundle).expanduser()
             if not path.is_file():
@@ -109,9 +153,46 @@ class Profile:
         except ValueError:
             mode = AuthMode.API_KEY
         ca = data.get("ca_bundle")
-        return cls(name=str(data.get("name", "")), url=str(data.get("url") or KEAP_XMLRPC_URL),
+        # profiles saved before REST existed have no protocol: they are XML-RPC connections
+        protocol = REST if str(data.get("protocol") or XMLRPC) == REST else XMLRPC
+        default_url = KEAP_REST_URL if protocol == REST else KEAP_XMLRPC_URL
+        return cls(name=str(data.get("name", "")), url=str(data.get("url") or default_url),
                    auth_mode=mode, ca_bundle=str(ca) if ca else None,
-                   id=str(data.get("id") or new_profile_id()))
+                   id=str(data.get("id") or new_profile_id()), protocol=protocol)
+
+
+def switch_to_rest(profile: Profile) -> Profile:
+    """The same connection over REST v2: Keap's shared XML-RPC URL becomes the REST host, the key
+    and its keyring entry (by id) stay; a legacy per-app key cannot be used with REST."""
+    url = profile.url.strip()
+    if urlsplit(url).hostname in ("api.infusionsoft.com", "api.keap.com") or not url:
+        url = KEAP_REST_URL
+    elif url.rstrip("/").endswith("/xmlrpc/v1") or url.rstrip("/").endswith("/xmlrpc"):
+        url = url.rstrip("/").rsplit("/xmlrpc", 1)[0]
+    mode = AuthMode.API_KEY if profile.auth_mode is AuthMode.LEGACY else profile.auth_mode
+    return replace(profile, url=url, auth_mode=mode, protocol=REST)
+
+
+def _rest_url_problems(url: str, mode: AuthMode) -> list[str]:
+    url = url.strip()
+    if not url:
+        return [f"Enter the REST host (usually {KEAP_REST_URL})."]
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if parts.scheme not in ("https", "http") or not host:
+        return [f"{url} is not a web address; it should look like {KEAP_REST_URL}."]
+    out: list[str] = []
+    if parts.scheme == "http" and not is_loopback(host):
+        out.append("The URL must start with https:// so the key is never sent unencrypted "
+                   "(plain http:// is accepted only for this computer, e.g. the demo sandbox).")
+    if "xmlrpc" in parts.path:
+        out.append(f"That is an XML-RPC address; REST v2 uses the host only, like {KEAP_REST_URL}.")
+    if parts.path.rstrip("/").endswith("/rest/v2"):
+        out.append(f"Leave out /rest/v2: the REST host looks like {KEAP_REST_URL}.")
+    if mode is AuthMode.LEGACY:
+        out.append("Legacy API keys work only with XML-RPC; use a service account key, a personal "
+                   "access token or an OAuth token for REST v2.")
+    return out
 
 
 def _url_problems(url: str, mode: AuthMode) -> list[str]:
@@ -137,10 +218,14 @@ def _url_problems(url: str, mode: AuthMode) -> list[str]:
     return out
 
 
-def build_client(profile: Profile, key: str, **options: Any) -> XmlRpcClient:
-    """The API client for ``profile`` with ``key`` (extra options go to XmlRpcClient)."""
+def build_client(profile: Profile, key: str, **options: Any) -> Client:
+    """The API client for ``profile`` with ``key``: a RestClient or an XmlRpcClient by protocol
+    (extra options go to the client)."""
     profile.validate()
     ca = str(Path(profile.ca_bundle).expanduser()) if profile.ca_bundle else None
+    if profile.is_rest:
+        auth = "bearer" if profile.auth_mode is AuthMode.OAUTH else "header"
+        return RestClient(profile.url.strip().rstrip("/"), key, ca_bundle=ca, auth_mode=auth, **options)
     return XmlRpcClient(profile.url.strip(), key, ca_bundle=ca, auth_mode=profile.auth_mode, **options)
 
 

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from app.api.rest import RestClient
 from app.api.xmlrpc.backend import XmlRpcBackend
 from app.core.backend import CrmBackend
 from app.services.contacts import ContactsService
@@ -31,7 +32,7 @@ class Session:
 
     Attributes:
         profile_name: what the user calls the connection (shown in the title and status bar).
-        client: the XML-RPC client (call statistics, quota).
+        client: the API client, REST v2 or XML-RPC (call statistics, quota).
         backend: the protocol-neutral operations.
         contacts: the contacts service, the one write path for contacts.
         tags: the tags service (tag pane, a contact's tags, bulk jobs, tag health).
@@ -41,7 +42,7 @@ class Session:
     """
 
     profile_name: str
-    client: XmlRpcClient
+    client: XmlRpcClient | RestClient
     backend: CrmBackend
     contacts: ContactsService
     tags: TagsService
@@ -54,6 +55,16 @@ class Session:
     def __post_init__(self) -> None:
         if not self.profile_id:
             self.profile_id = self.profile_name
+
+    @property
+    def protocol(self) -> str:
+        """``rest`` or ``xmlrpc``: shown in the status bar; decides what the UI offers."""
+        return self.backend.protocol
+
+    @property
+    def address(self) -> str:
+        """The endpoint or host this session talks to (no key in it)."""
+        return self.client.base_url if isinstance(self.client, RestClient) else self.client.url
 
     @property
     def title(self) -> str:
@@ -72,12 +83,23 @@ class Session:
                 log.exception("error while closing session %s", self.profile_name)
 
 
-def open_session(profile_name: str, client: XmlRpcClient, *, demo: bool = False,
-                 profile_id: str | None = None) -> Session:
-    """Wrap a connected client in a Session with its XML-RPC backend and services.
+def open_session(profile_name: str, client: XmlRpcClient | RestClient, *, demo: bool = False,
+                 profile_id: str | None = None, cart_base_url: str | None = None,
+                 app_name: str | None = None) -> Session:
+    """Wrap a connected client in a Session with the backends of its protocol and the services.
 
     Makes no call; cheap enough for the GUI thread.
     """
+    if isinstance(client, RestClient):
+        from app.api.rest.backend import RestBackend
+        from app.api.rest.tag_backend import RestTagBackend
+        from app.services.records import make_rest_records_service
+
+        rest = RestBackend(client)
+        return Session(profile_name, client, rest, ContactsService(rest), TagsService(RestTagBackend(client)),
+                       make_rest_records_service(client, cart_base_url=cart_base_url, app_name=app_name),
+                       demo=demo,
+                       profile_id=profile_id or profile_name)
     backend = XmlRpcBackend(client)
     return Session(profile_name, client, backend, ContactsService(backend), make_tags_service(client),
                    make_records_service(client), demo=demo, profile_id=profile_id or profile_name)

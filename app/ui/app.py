@@ -23,6 +23,7 @@ from app import __version__
 from app.api import errors as e
 from app.core.cancel import CancelToken
 from app.logging_setup import READY_MARKER, install_excepthook
+from app.services.connection_test import verify_key
 from app.services.demo import DemoLauncher
 from app.services.paths import APP_AUTHOR, APP_NAME, AppPaths
 from app.services.profiles import Profile, ProfileStore, build_client
@@ -60,8 +61,8 @@ class AppController(QObject):
     session_changed = Signal(object)
     busy_changed = Signal(bool)
 
-    def __init__(self, paths: AppPaths, *, secrets: SecretStore | None = None,
-                 interactive: bool = True, parent: QObject | None = None) -> None:
+    def __init__(self, paths: AppPaths, *, secrets: SecretStore | None = None, interactive: bool = True,
+                 parent: QObject | None = None, demo_protocol: str = "rest") -> None:
         super().__init__(parent)
         self.paths = paths.ensure()
         self.interactive = interactive
@@ -71,7 +72,7 @@ class AppController(QObject):
         self.runner = TaskRunner(self)
         self.presenter = ErrorPresenter(self, interactive=interactive)
         self.runner.unhandled_error.connect(self.presenter.present)
-        self.demo = DemoLauncher(paths.demo_db)
+        self.demo = DemoLauncher(paths.demo_db, protocol=demo_protocol)
         self.session: Session | None = None
         self.connections_dialog: ConnectionsDialog | None = None
         self._shut_down = False
@@ -193,7 +194,7 @@ class AppController(QObject):
                                   "key and connect again.")
             client = build_client(profile, key)
             try:
-                client.echo("TagDesk", cancel=token)
+                verify_key(client, token)
                 return open_session(profile.name, client, profile_id=profile.id)
             except BaseException:
                 client.close()
@@ -294,11 +295,11 @@ def create_application(argv: list[str]) -> QApplication:
     return app
 
 
-def run(paths: AppPaths, *, demo: bool = False, argv: list[str] | None = None) -> int:
+def run(paths: AppPaths, *, demo: bool = False, argv: list[str] | None = None, protocol: str = "rest") -> int:
     """Start the GUI and return the exit code (logging is already set up by the caller)."""
     app = create_application(argv or [sys.argv[0]])
     install_qt_message_handler()
-    controller = AppController(paths)
+    controller = AppController(paths, demo_protocol=protocol)
     install_excepthook(lambda exc: controller.presenter.present(exc, "Unexpected error"))
     app.aboutToQuit.connect(controller.shutdown)
     _quit_on_signals(app)

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QLabel, QProgressBar, QPushButton, QStatusBar, QWidget
 
+from app.services.profiles import xmlrpc_notice
 from app.services.session import Session
 
 #: Status texts that change with every page or call are shown at most this often.
@@ -85,9 +86,13 @@ class StatusBar(QStatusBar):
             self.quota_label.clear()
             self._timer.stop()
             return
+        protocol = "REST v2" if session.protocol == "rest" else "XML-RPC"
         text = "● Demo account (local sample data)" if session.demo else f"● {session.profile_name}"
-        self.connection_label.setText(text)
-        self.connection_label.setToolTip(f"Connected to {session.client.url}")
+        self.connection_label.setText(f"{text} · {protocol}")
+        tip = f"Connected to {session.address} over {protocol}."
+        if session.protocol == "xmlrpc":
+            tip += " " + xmlrpc_notice()
+        self.connection_label.setToolTip(tip)
         self.connection_label.setStyleSheet("color: #8a5a00;" if session.demo else "color: #1b7f3b;")
         self.refresh_quota()
         self._timer.start()
@@ -128,12 +133,17 @@ class StatusBar(QStatusBar):
 
     # -- the current search --------------------------------------------------------------------
 
-    def set_total(self, total: int | None, loaded: int) -> None:
-        self._later("_show_total", total, loaded)
+    def set_total(self, total: int | None, loaded: int, counting: bool = True) -> None:
+        self._later("_show_total", total, loaded, counting)
 
-    def _show_total(self, total: int | None, loaded: int) -> None:
-        if total is None or total < 0:
-            self.count_label.setText("counting…" if self._session is not None else "")
+    def _show_total(self, total: int | None, loaded: int, counting: bool = True) -> None:
+        if (total is None or total < 0) and not counting and loaded:
+            # REST v2 has no count: say how many so far, the total comes with the last page
+            self.count_label.setText(f"{loaded:,}+ contacts")
+            self.count_label.setToolTip("Keap's REST API does not count contacts; the total shows once "
+                                        "every page has loaded (scroll down, or export).")
+        elif total is None or total < 0:
+            self.count_label.setText("counting…" if self._session is not None and counting else "")
         elif loaded < total:
             self.count_label.setText(f"{total:,} contacts ({loaded:,} loaded)")
         else:
@@ -167,6 +177,11 @@ class StatusBar(QStatusBar):
             widget.show()
 
     def set_progress(self, done: int, total: int) -> None:
+        if total < 0:  # unknown (REST v2 has no count): a busy bar with the rows so far
+            self.progress.setRange(0, 0)
+            self.progress.setFormat(f"{done:,}")
+            self.progress_label.setToolTip(f"{done:,} so far")
+            return
         self.progress.setRange(0, max(total, 1))
         self.progress.setValue(min(done, max(total, 1)))
         self.progress.setFormat(f"{done:,} / {total:,}")

@@ -46,3 +46,15 @@ def runner(qtbot) -> Iterator[object]:
     task_runner.cancel_all()
     assert task_runner.wait_idle(20_000)
     qtbot.waitUntil(lambda: task_runner.in_flight == 0, timeout=5000)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Behaviour only XML-RPC has (``xmlrpc_only``) is not run again over REST."""
+    keep, drop = [], []
+    for item in items:
+        spec = getattr(item, "callspec", None)
+        rest = spec is not None and spec.params.get("gui_protocol") == "rest"
+        (drop if rest and item.get_closest_marker("xmlrpc_only") else keep).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep

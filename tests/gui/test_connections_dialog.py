@@ -51,8 +51,9 @@ def open_dialog(qtbot: QtBot, profiles: ProfileStore, secrets: SecretStore, runn
     return dialog
 
 
-def fill(dialog: ConnectionsDialog, *, name: str, url: str, key: str) -> None:
+def fill(dialog: ConnectionsDialog, *, name: str, url: str, key: str, protocol: str = "rest") -> None:
     dialog.name_edit.setText(name)
+    dialog.protocol_row.combo.setCurrentIndex(dialog.protocol_row.combo.findData(protocol))
     dialog.url_edit.setText(url)
     dialog.key_edit.setText(key)
 
@@ -68,7 +69,9 @@ def test_first_run_starts_a_new_profile_with_the_keap_url(qtbot: QtBot, profiles
     dialog = open_dialog(qtbot, profiles, secret_store, runner)
     assert dialog.list.count() == 0
     assert dialog.name_edit.text() == "My Keap account"
-    assert dialog.form_profile().url == "https://api.infusionsoft.com/crm/xmlrpc/v1"
+    assert dialog.form_profile().url == "https://api.keap.com/crm"
+    assert dialog.form_profile().protocol == "rest"
+    assert not dialog.protocol_row.notice.isVisibleTo(dialog)  # nothing to warn about on REST v2
     assert dialog.form_profile().auth_mode is AuthMode.API_KEY
     assert dialog.keyring_status is not None and dialog.keyring_status.ok
     assert "in memory only (in-memory keyring)" in dialog.keyring_label.text()
@@ -78,7 +81,7 @@ def test_first_run_starts_a_new_profile_with_the_keap_url(qtbot: QtBot, profiles
 def test_test_connection_shows_round_trip_and_contact_count(qtbot: QtBot, profiles, secret_store, runner,
                                                             demo_sandbox: Sandbox) -> None:
     dialog = open_dialog(qtbot, profiles, secret_store, runner)
-    fill(dialog, name="Sandbox", url=demo_sandbox.url, key=demo_sandbox.key)
+    fill(dialog, name="Sandbox", url=demo_sandbox.url, key=demo_sandbox.key, protocol="xmlrpc")
     report = run_test(qtbot, dialog)
     assert report.ok, report
     count = demo_sandbox.stats()["rows"]["Contact"]
@@ -88,10 +91,12 @@ def test_test_connection_shows_round_trip_and_contact_count(qtbot: QtBot, profil
     assert dialog.test_button.isEnabled()
 
 
+@pytest.mark.parametrize("protocol", ["rest", "xmlrpc"])
 def test_wrong_key_shows_the_auth_message_with_the_next_step(qtbot: QtBot, profiles, secret_store, runner,
-                                                              demo_sandbox: Sandbox) -> None:
+                                                              demo_sandbox: Sandbox, protocol: str) -> None:
     dialog = open_dialog(qtbot, profiles, secret_store, runner)
-    fill(dialog, name="Sandbox", url=demo_sandbox.url, key="KeapAK-definitely-wrong-0000")
+    url = demo_sandbox.rest_host if protocol == "rest" else demo_sandbox.url
+    fill(dialog, name="Sandbox", url=url, key="KeapAK-definitely-wrong-0000", protocol=protocol)
     report = run_test(qtbot, dialog)
     assert not report.ok
     text = dialog.test_result.text()
@@ -102,7 +107,7 @@ def test_wrong_key_shows_the_auth_message_with_the_next_step(qtbot: QtBot, profi
 
 def test_invalid_profile_is_explained_before_any_call(qtbot: QtBot, profiles, secret_store, runner) -> None:
     dialog = open_dialog(qtbot, profiles, secret_store, runner)
-    fill(dialog, name="Plain", url="http://example.com/crm/xmlrpc/v1", key="KeapAK-123456")
+    fill(dialog, name="Plain", url="http://example.com/crm", key="KeapAK-123456")
     dialog.test_button.click()
     assert "must start with https://" in dialog.message.text()
     assert dialog.test_result.text() == ""
@@ -113,14 +118,14 @@ def test_connect_saves_profile_and_key_and_the_key_is_nowhere_else(
         demo_sandbox: Sandbox) -> None:
     settings = Settings(app_paths.settings_file)
     dialog = open_dialog(qtbot, profiles, secret_store, runner)
-    fill(dialog, name="Sandbox", url=demo_sandbox.url, key=demo_sandbox.key)
+    fill(dialog, name="Sandbox", url=demo_sandbox.rest_host, key=demo_sandbox.key)
     dialog.show_key.setChecked(True)
     assert dialog.key_edit.echoMode() == QLineEdit.EchoMode.Normal
     run_test(qtbot, dialog)
     with qtbot.waitSignal(dialog.accepted, timeout=10_000):
         dialog.connect_button.click()
     chosen = dialog.chosen
-    assert chosen is not None and chosen.name == "Sandbox"
+    assert chosen is not None and chosen.name == "Sandbox" and chosen.protocol == "rest"
     assert keyring_backend.get_password(SERVICE, chosen.id) == demo_sandbox.key
     assert ProfileStore(app_paths.profiles_file).last_used() == chosen
     # what the app keeps on disk: settings, profiles, logs; none holds the key
@@ -140,7 +145,7 @@ def test_switching_profiles_shows_each_and_a_stored_key_is_never_displayed(
         qtbot: QtBot, profiles, secret_store, runner) -> None:
     a = profiles.save(Profile(name="Acme", auth_mode=AuthMode.OAUTH))
     b = profiles.save(Profile(name="Beta", url="https://beta.infusionsoft.com/api/xmlrpc",
-                              auth_mode=AuthMode.LEGACY))
+                              auth_mode=AuthMode.LEGACY, protocol="xmlrpc"))
     secret_store.set_key(b.id, "KeapLegacy-key-0123456789")
     profiles.set_last_used(b.id)
     dialog = open_dialog(qtbot, profiles, secret_store, runner)
@@ -190,7 +195,7 @@ def test_unusable_keyring_offers_this_run_only(qtbot: QtBot, profiles, runner, d
     assert dialog.keyring_status is not None and not dialog.keyring_status.ok
     assert "no keyring service was found" in dialog.keyring_label.text()
     assert dialog.session_only.isVisibleTo(dialog)
-    fill(dialog, name="Sandbox", url=demo_sandbox.url, key=demo_sandbox.key)
+    fill(dialog, name="Sandbox", url=demo_sandbox.rest_host, key=demo_sandbox.key)
     with qtbot.waitSignal(dialog.message_shown, timeout=5000) as blocker:
         dialog.connect_button.click()
     assert "keep it for this run only" in blocker.args[0]
@@ -203,3 +208,33 @@ def test_unusable_keyring_offers_this_run_only(qtbot: QtBot, profiles, runner, d
     assert dialog.chosen is not None
     assert store.get_key(dialog.chosen.id) == demo_sandbox.key
     assert "for this run only" in dialog.key_status.text()
+
+
+def test_an_xmlrpc_connection_shows_its_days_left_and_switches_in_one_click(
+        qtbot: QtBot, profiles, secret_store, runner, demo_sandbox: Sandbox) -> None:
+    old = profiles.save(Profile(name="Old", url=demo_sandbox.url, protocol="xmlrpc"))
+    secret_store.set_key(old.id, demo_sandbox.key)
+    dialog = open_dialog(qtbot, profiles, secret_store, runner, select_id=old.id)
+    notice = dialog.protocol_row.notice
+    assert notice.isVisibleTo(dialog) and dialog.protocol_row.switch_button.isVisibleTo(dialog)
+    assert "31 December 2026" in notice.text() and ("left" in notice.text() or "off" in notice.text())
+    dialog.protocol_row.switch_button.click()
+    assert dialog.form_profile().protocol == "rest"
+    assert dialog.url_edit.text() == demo_sandbox.rest_host  # the sandbox's REST host, same server
+    assert not notice.isVisibleTo(dialog) and "key stays the same" in dialog.message.text()
+    report = run_test(qtbot, dialog)  # the stored key, over REST v2 now
+    assert report.ok and "REST v2" in report.message
+    with qtbot.waitSignal(dialog.accepted, timeout=10_000):
+        dialog.connect_button.click()
+    saved = ProfileStore(profiles.path).get(old.id)
+    assert saved is not None and saved.protocol == "rest" and secret_store.get_key(old.id) == demo_sandbox.key
+
+
+def test_choosing_a_protocol_swaps_keaps_default_address(qtbot: QtBot, profiles, secret_store,
+                                                         runner) -> None:
+    dialog = open_dialog(qtbot, profiles, secret_store, runner)
+    combo = dialog.protocol_row.combo
+    combo.setCurrentIndex(combo.findData("xmlrpc"))
+    assert dialog.url_edit.text() == "https://api.infusionsoft.com/crm/xmlrpc/v1"
+    combo.setCurrentIndex(combo.findData("rest"))
+    assert dialog.url_edit.text() == "https://api.keap.com/crm"

@@ -7,8 +7,10 @@ from pathlib import Path
 
 import pytest
 from pytestqt.qtbot import QtBot
+from rest_testkit import sandbox_profile
 
-from app.api.xmlrpc.query import count
+from app.core.cancel import CancelToken
+from app.core.records import ContactQuery
 from app.sandbox import Sandbox
 from app.services.paths import AppPaths
 from app.services.profiles import Profile
@@ -23,6 +25,10 @@ def controller(qtbot: QtBot, app_paths: AppPaths, app_log: Path) -> Iterator[App
     qtbot.addWidget(ctl.window)
     yield ctl
     ctl.shutdown()
+
+
+def count(session) -> int:
+    return session.backend.count_contacts(ContactQuery(), CancelToken())
 
 
 def open_session_via(qtbot: QtBot, controller: AppController, action) -> object:
@@ -66,12 +72,14 @@ def test_demo_flag_reaches_a_window_with_a_session(qtbot: QtBot, controller: App
 def test_try_the_demo_then_reset_demo_data(qtbot: QtBot, controller: AppController) -> None:
     controller.show()
     session = open_session_via(qtbot, controller, controller.window.welcome.demo_button.click)
-    seeded = count(session.client, "Contact", {"Id": "%"})
-    session.client.call("ContactService.add", {"FirstName": "Thrown", "LastName": "Away"})
-    assert count(session.client, "Contact", {"Id": "%"}) == seeded + 1
+    assert session.protocol == "rest"  # the demo speaks REST v2 by default
+    seeded = count(session)
+    session.contacts.create({"FirstName": "Thrown", "LastName": "Away", "Email": "thrown@example.com"},
+                            CancelToken())
+    assert count(session) == seeded + 1
     with qtbot.waitSignal(controller.busy_changed, timeout=30_000, check_params_cb=lambda busy: not busy):
         controller.window.reset_demo_requested.emit()
-    assert count(session.client, "Contact", {"Id": "%"}) == seeded
+    assert count(session) == seeded
     assert controller.session is session and not session.closed
     # asking for the demo again keeps the open one
     controller.window.demo_requested.emit()
@@ -79,12 +87,13 @@ def test_try_the_demo_then_reset_demo_data(qtbot: QtBot, controller: AppControll
     assert controller.session is session
 
 
+@pytest.mark.parametrize("protocol", ["rest", "xmlrpc"])
 def test_with_profiles_connect_preselects_the_last_used_and_opens_its_session(
         qtbot: QtBot, controller: AppController, demo_sandbox: Sandbox, app_paths: AppPaths,
-        app_log: Path) -> None:
+        app_log: Path, protocol: str) -> None:
     profiles = controller.profiles
-    profiles.save(Profile(name="Other", url=demo_sandbox.url))
-    wanted = profiles.save(Profile(name="Sandbox", url=demo_sandbox.url))
+    profiles.save(sandbox_profile(demo_sandbox, protocol, name="Other"))
+    wanted = profiles.save(sandbox_profile(demo_sandbox, protocol, name="Sandbox"))
     profiles.set_last_used(wanted.id)
     default_store().set_key(wanted.id, demo_sandbox.key)
     controller.show()
@@ -94,6 +103,9 @@ def test_with_profiles_connect_preselects_the_last_used_and_opens_its_session(
     assert dialog is not None and dialog.selected_profile() == wanted
     session = open_session_via(qtbot, controller, dialog.connect_button.click)
     assert session.profile_name == "Sandbox" and session.profile_id == wanted.id and not session.demo
+    assert session.protocol == protocol
+    label = controller.window.status.connection_label.text()
+    assert label.endswith("REST v2" if protocol == "rest" else "XML-RPC")
     assert controller.window.windowTitle().endswith("Sandbox")
     controller.shutdown()
     for path in (app_paths.settings_file, app_paths.profiles_file, app_log):
@@ -102,7 +114,7 @@ def test_with_profiles_connect_preselects_the_last_used_and_opens_its_session(
 
 def test_a_refused_key_is_presented_with_a_way_back_to_the_connection(
         qtbot: QtBot, controller: AppController, demo_sandbox: Sandbox) -> None:
-    profile = controller.profiles.save(Profile(name="Wrong key", url=demo_sandbox.url))
+    profile = controller.profiles.save(sandbox_profile(demo_sandbox, "rest", name="Wrong key"))
     default_store().set_key(profile.id, "KeapAK-not-the-right-key-00")
     controller.show()
     with qtbot.waitSignal(controller.presenter.presented, timeout=30_000) as blocker:

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
-from tag_testkit import calls, demo_tags, store_counts, tag_id
+from PySide6.QtWidgets import QMessageBox
+from tag_testkit import calls, demo_tags, protocol, store_counts, tag_id
 
 from app.core.tags import ARCHIVE_CATEGORY
 from app.ui.errors import ErrorPresenter
 from app.ui.models.tags_model import MEMBERS, NAME, NO_CATEGORY_LABEL
 from app.ui.panes.tags_pane import TagsPane
 
-__all__ = ["demo_tags"]
+__all__ = ["demo_tags", "protocol"]
 
 
 @pytest.fixture
@@ -147,3 +148,32 @@ def test_delete_explains_without_a_call_then_retires(pane, qtbot) -> None:
     assert "no way to delete a tag category" in box.text()
     assert calls(sb) == before
     box.reject()
+
+
+@pytest.mark.parametrize("protocol", ["rest"])
+def test_over_rest_delete_asks_with_the_member_count_then_deletes(pane, qtbot, protocol) -> None:
+    sb = pane.sb
+    customer = tag_id(sb, "Customer")
+    members = store_counts(sb)[customer]
+    pane.select_tags([customer])
+    before = calls(sb)
+    box = pane.request_delete()
+    assert isinstance(box, QMessageBox)
+    assert f"{members:,} contacts have it and will lose it" in box.text() and "no undo" in box.text()
+    assert calls(sb) == before  # asking sends nothing (the count was already on screen)
+    box.button(QMessageBox.StandardButton.Cancel).click()
+    assert sb.store.row("ContactGroup", customer) is not None
+    box = pane.request_delete()
+    with qtbot.waitSignal(pane.catalog_loaded, timeout=10_000):
+        pane.delete_button.click()
+    assert sb.store.row("ContactGroup", customer) is None
+    assert sb.store.rows("ContactGroupAssign", {"GroupId": customer}) == []
+    assert "Customer" not in [t.name for t in pane.model.tags()]
+    # a category in use is explained, an empty one is deleted after asking
+    pane.tree.clearSelection()
+    first_category = pane.proxy.index(0, 0)
+    selection = pane.tree.selectionModel()
+    selection.select(first_category, selection.SelectionFlag.ClearAndSelect | selection.SelectionFlag.Rows)
+    box = pane.request_delete()
+    assert "Move or delete them first" in box.text()
+    box.accept()

@@ -18,9 +18,11 @@ from app.ui.dialogs.filter import FilterDialog
 from app.ui.main_window import MainWindow
 from app.ui.panes.contacts import profile_key
 from app.ui.tasks import TaskRunner
-from tests.gui.workspace_support import WAIT, MemorySettings, close_window, like, open_window
+from tests.gui.workspace_support import WAIT, MemorySettings, close_window, gui_protocol, like, open_window
 
 SEARCH_FIELDS = ("FirstName", "LastName", "Company", "Email")
+
+__all__ = ["gui_protocol"]  # autouse: every test runs over REST v2 and XML-RPC
 
 
 @pytest.fixture
@@ -37,8 +39,16 @@ def window(qtbot: QtBot, runner: TaskRunner, demo_sandbox: Any,
 
 
 def wait_idle(qtbot: QtBot, window: MainWindow) -> None:
+    """Rows are in and nothing is loading (over REST the total is known only at the end)."""
     model = window.contacts.model
-    qtbot.waitUntil(lambda: model.total is not None and not model.loading, timeout=WAIT)
+    qtbot.waitUntil(lambda: (model.total is not None or model.loaded > 0) and not model.loading, timeout=WAIT)
+
+
+def fetch_everything(qtbot: QtBot, window: MainWindow) -> None:
+    model = window.contacts.model
+    model.fetch_all()
+    qtbot.waitUntil(lambda: model.total is not None and model.loaded == model.total and not model.loading,
+                    timeout=WAIT)
 
 
 def test_welcome_page_emits_intents_and_title(qtbot: QtBot, runner: TaskRunner) -> None:
@@ -57,12 +67,20 @@ def test_welcome_page_emits_intents_and_title(qtbot: QtBot, runner: TaskRunner) 
     assert not window.toolbar.isVisibleTo(window)
 
 
-def test_total_count_shows_in_the_status_bar(qtbot: QtBot, window: MainWindow, demo_sandbox: Any) -> None:
+def test_total_count_shows_in_the_status_bar(qtbot: QtBot, window: MainWindow, demo_sandbox: Any,
+                                             gui_protocol: str) -> None:
     total = demo_sandbox.store.count("Contact")
     assert window.windowTitle().startswith("TagDesk — ")
+    label = window.status.count_label
+    if gui_protocol == "rest":  # no count over REST: rows so far, the total once the last page is in
+        assert window.contacts.model.total is None
+        qtbot.waitUntil(lambda: label.text().endswith("+ contacts"), timeout=WAIT)
+        assert "does not count" in label.toolTip()
+        fetch_everything(qtbot, window)
     assert window.contacts.model.total == total
-    qtbot.waitUntil(lambda: f"{total:,} contacts" in window.status.count_label.text(), timeout=WAIT)
+    qtbot.waitUntil(lambda: f"{total:,} contacts" in label.text(), timeout=WAIT)
     assert "Demo account" in window.status.connection_label.text()
+    assert window.status.connection_label.text().endswith("REST v2" if gui_protocol == "rest" else "XML-RPC")
     assert "calls today" in window.status.quota_label.text()
     tabs = window.workspace.tabs
     assert [tabs.tabText(i) for i in range(tabs.count())] == [
@@ -72,6 +90,7 @@ def test_total_count_shows_in_the_status_bar(qtbot: QtBot, window: MainWindow, d
     assert panes is not None and window.workspace.splitter.widget(0) is panes.tags_pane
 
 
+@pytest.mark.xmlrpc_only
 def test_search_box_is_debounced_and_ors_fields(qtbot: QtBot, window: MainWindow, demo_sandbox: Any) -> None:
     model = window.contacts.model
     expected = {r["Id"] for r in demo_sandbox.store.rows("Contact")
@@ -86,6 +105,7 @@ def test_search_box_is_debounced_and_ors_fields(qtbot: QtBot, window: MainWindow
     assert {model.contact_id(r) for r in range(model.loaded)} == expected
 
 
+@pytest.mark.xmlrpc_only
 def test_filter_dialog_is_blank_finds_null_and_empty(qtbot: QtBot, window: MainWindow,
                                                      demo_sandbox: Any) -> None:
     stored = demo_sandbox.store.rows("Contact")
@@ -123,6 +143,7 @@ def test_filter_dialog_refuses_a_bad_date(qtbot: QtBot, window: MainWindow) -> N
         dialog.accept()
 
 
+@pytest.mark.xmlrpc_only
 def test_clicking_a_header_sorts_on_the_server(qtbot: QtBot, window: MainWindow) -> None:
     model = window.contacts.model
     header = window.contacts.view.horizontalHeader()
@@ -229,3 +250,46 @@ def test_a_failed_page_offers_retry_in_the_status_bar(qtbot: QtBot, runner: Task
     finally:
         sandbox.set_faults("")
         close_window(runner, window)
+
+
+def test_rest_search_matches_starts_and_the_hint_says_so(qtbot: QtBot, window: MainWindow, demo_sandbox: Any,
+                                                         gui_protocol: str) -> None:
+    if gui_protocol != "rest":
+        assert "company" in window.contacts.search.placeholderText()
+        return
+    assert "starting with" in window.contacts.search.placeholderText()
+    assert "not Omar" in window.contacts.search.toolTip()
+    model = window.contacts.model
+    expected = {r["Id"] for r in demo_sandbox.store.rows("Contact")
+                if any((r[f] or "").lower().startswith("mar")
+                       for f in ("FirstName", "LastName", "Email", "EmailAddress2", "EmailAddress3"))}
+    with qtbot.waitSignal(model.query_changed, timeout=WAIT):
+        qtbot.keyClicks(window.contacts.search, "mar")
+    wait_idle(qtbot, window)
+    fetch_everything(qtbot, window)
+    assert {model.contact_id(r) for r in range(model.loaded)} == expected
+
+
+def test_rest_says_what_it_cannot_filter_or_sort(qtbot: QtBot, window: MainWindow, gui_protocol: str) -> None:
+    if gui_protocol != "rest":
+        return
+    model = window.contacts.model
+    column = [c.name for c in model.columns].index("LastName")
+    window.contacts.view.sortByColumn(column, Qt.SortOrder.AscendingOrder)
+    assert model.query.order_by == "Id"  # unchanged: REST cannot sort by last name
+    assert "sort contacts by Id" in window.statusBar().currentMessage()
+    assert window.contacts.view.horizontalHeader().sortIndicatorSection() != column
+    email = [c.name for c in model.columns].index("Email")
+    with qtbot.waitSignal(model.query_changed, timeout=WAIT):
+        window.contacts.view.sortByColumn(email, Qt.SortOrder.DescendingOrder)
+    wait_idle(qtbot, window)
+    assert (model.query.order_by, model.query.ascending) == ("Email", False)
+    dialog = window.contacts.open_filter_dialog()
+    assert dialog is not None
+    row = dialog.rows[0]
+    row.field.setCurrentIndex(row.field.findText("Referral Source"))
+    row.op.setCurrentIndex(row.op.findData(Op.BLANK.value))
+    dialog.accept()
+    qtbot.waitUntil(lambda: window.status.error_label.isVisibleTo(window), timeout=WAIT)
+    assert "is blank" in window.status.error_label.toolTip()
+    assert "REST API cannot filter" in window.status.error_label.toolTip()

@@ -5,8 +5,10 @@ from __future__ import annotations
 import string
 from typing import Any
 
+import pytest
 from pytestqt.qtbot import QtBot
 
+from app.api.rest import RestClient
 from app.api.xmlrpc import XmlRpcClient
 from app.api.xmlrpc.policy import RetryPolicy
 from app.api.xmlrpc.ratelimit import Limits
@@ -33,9 +35,32 @@ class MemorySettings:
         self.data[key] = value
 
 
-def make_session(sb: Any, name: str = "Test account", *, demo: bool = True) -> Session:
-    client = XmlRpcClient(sb.url, sb.key, retry=FAST_RETRY, limits=Limits(None, None, None))
-    return open_session(name, client, demo=demo)
+#: The protocol sessions of this test speak; set per test by the ``gui_protocol`` fixture.
+PROTOCOL = {"value": "xmlrpc"}
+
+
+@pytest.fixture(autouse=True, params=["rest", "xmlrpc"])
+def gui_protocol(request: pytest.FixtureRequest) -> Any:
+    """Import into a test module to run each of its tests over both protocols (autouse there).
+
+    Tests marked ``xmlrpc_only`` (behaviour only XML-RPC has) are deselected for REST.
+    """
+    PROTOCOL["value"] = str(request.param)
+    yield request.param
+    PROTOCOL["value"] = "xmlrpc"
+
+
+def make_session(sb: Any, name: str = "Test account", *, demo: bool = True,
+                 protocol: str | None = None) -> Session:
+    protocol = protocol or PROTOCOL["value"]
+    client: XmlRpcClient | RestClient
+    if protocol == "rest":
+        client = RestClient(sb.rest_host, sb.key, retry=FAST_RETRY, limits=Limits(None, None, None))
+    else:
+        client = XmlRpcClient(sb.url, sb.key, retry=FAST_RETRY, limits=Limits(None, None, None))
+    rest = protocol == "rest"
+    return open_session(name, client, demo=demo, cart_base_url=sb.base_url if rest else None,
+                        app_name=sb.config.app_name if rest else None)
 
 
 def open_window(qtbot: QtBot, runner: TaskRunner, sb: Any, settings: MemorySettings | None = None,

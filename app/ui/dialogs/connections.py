@@ -34,14 +34,19 @@ from app.core.cancel import CancelToken
 from app.services.connection_test import ConnectionReport, check_connection
 from app.services.profiles import (
     AUTH_MODE_LABELS,
+    KEAP_REST_URL,
     KEAP_XMLRPC_URL,
+    REST,
+    XMLRPC,
     AuthMode,
     Profile,
     ProfileError,
     ProfileStore,
     build_client,
+    switch_to_rest,
 )
 from app.services.secrets import BackendStatus, SecretStore, SecretStoreError
+from app.ui.dialogs.protocol_row import ProtocolRow
 from app.ui.tasks import TaskRunner
 
 log = logging.getLogger("app.ui.connections")
@@ -123,11 +128,14 @@ class ConnectionsDialog(QDialog):
         left.addLayout(row)
 
         self.name_edit = QLineEdit()
+        self.protocol_row = ProtocolRow()
+        self.protocol_row.protocol_changed.connect(self._on_protocol_changed)
+        self.protocol_row.switch_requested.connect(self.switch_to_rest)
         self.mode_combo = QComboBox()
         for mode, label in AUTH_MODE_LABELS.items():
             self.mode_combo.addItem(label, mode.value)
         self.url_edit = QLineEdit()
-        self.url_edit.setPlaceholderText(KEAP_XMLRPC_URL)
+        self.url_edit.setPlaceholderText(KEAP_REST_URL)
         self.ca_edit = QLineEdit()
         self.ca_edit.setPlaceholderText("Optional: a PEM file, only if your network inspects TLS")
         self.ca_button = QPushButton("Browse…")
@@ -153,6 +161,7 @@ class ConnectionsDialog(QDialog):
 
         form = QFormLayout()
         form.addRow("&Name:", self.name_edit)
+        form.addRow(_buddy_label("&Protocol:", self.protocol_row.combo), self.protocol_row)
         form.addRow("&Authentication:", self.mode_combo)
         form.addRow("Endpoint &URL:", self.url_edit)
         form.addRow(_buddy_label("&CA bundle:", self.ca_edit), ca_row)
@@ -241,6 +250,7 @@ class ConnectionsDialog(QDialog):
         self._editing = profile
         shown = profile or Profile(name="")
         self.name_edit.setText(shown.name)
+        self.protocol_row.set_protocol(shown.protocol)
         self.mode_combo.setCurrentIndex(max(0, self.mode_combo.findData(shown.auth_mode.value)))
         self.url_edit.setText(shown.url)
         self.ca_edit.setText(shown.ca_bundle or "")
@@ -262,9 +272,11 @@ class ConnectionsDialog(QDialog):
         """The profile as the form shows it (not validated, not saved)."""
         mode = AuthMode(str(self.mode_combo.currentData()))
         base = self._editing or Profile(name="")
+        protocol = self.protocol_row.protocol
+        default = KEAP_REST_URL if protocol == REST else KEAP_XMLRPC_URL
         return replace(base, name=self.name_edit.text().strip(),
-                       url=self.url_edit.text().strip() or KEAP_XMLRPC_URL, auth_mode=mode,
-                       ca_bundle=self.ca_edit.text().strip() or None)
+                       url=self.url_edit.text().strip() or default, auth_mode=mode,
+                       ca_bundle=self.ca_edit.text().strip() or None, protocol=protocol)
 
     def selected_profile(self) -> Profile | None:
         return self._editing
@@ -355,7 +367,7 @@ class ConnectionsDialog(QDialog):
                          key=KEY_JOB, description="save key")
 
     def test_connection(self) -> None:
-        """Run echo + contact count with the form's values (saved or not) and show the result."""
+        """Check the form's values (saved or not) over the protocol it will use; show the result."""
         profile = self.form_profile()
         problems = profile.problems()
         if problems:
@@ -474,11 +486,40 @@ class ConnectionsDialog(QDialog):
         if not self._loading:
             self._dirty = True
 
+    def _on_protocol_changed(self, protocol: str) -> None:
+        """Swap Keap's default address for the other protocol's; keep anything custom."""
+        if self._loading:
+            return
+        self._mark_dirty()
+        url = self.url_edit.text().strip()
+        if protocol == REST:
+            if url in ("", KEAP_XMLRPC_URL):
+                self.url_edit.setText(KEAP_REST_URL)
+            if AuthMode(str(self.mode_combo.currentData())) is AuthMode.LEGACY:
+                self.mode_combo.setCurrentIndex(self.mode_combo.findData(AuthMode.API_KEY.value))
+        elif url in ("", KEAP_REST_URL):
+            self.url_edit.setText(KEAP_XMLRPC_URL)
+        self.url_edit.setPlaceholderText(KEAP_REST_URL if protocol == REST else KEAP_XMLRPC_URL)
+
+    def switch_to_rest(self) -> None:
+        """One click: this connection over REST v2 with the same key (save or connect to keep it)."""
+        switched = switch_to_rest(self.form_profile())
+        self._loading = True
+        self.protocol_row.set_protocol(REST)
+        self.mode_combo.setCurrentIndex(max(0, self.mode_combo.findData(switched.auth_mode.value)))
+        self.url_edit.setText(switched.url)
+        self._loading = False
+        self._dirty = True
+        self.show_message("Switched to REST v2. The key stays the same: Test connection, then Save or "
+                          "Connect to keep it.", ok=True)
+
     def _on_mode_changed(self) -> None:
         if self._loading:
             return
         self._mark_dirty()
         mode = AuthMode(str(self.mode_combo.currentData()))
+        if mode is AuthMode.LEGACY and self.protocol_row.protocol == REST:
+            self.protocol_row.set_protocol(XMLRPC)  # legacy keys exist only for XML-RPC
         url = self.url_edit.text().strip()
         if mode is AuthMode.LEGACY and url in ("", KEAP_XMLRPC_URL):
             self.url_edit.clear()
@@ -486,7 +527,8 @@ class ConnectionsDialog(QDialog):
         elif mode is not AuthMode.LEGACY and url.rstrip("/").endswith("/api/xmlrpc"):
             self.url_edit.setText(KEAP_XMLRPC_URL)
         if mode is not AuthMode.LEGACY:
-            self.url_edit.setPlaceholderText(KEAP_XMLRPC_URL)
+            rest = self.protocol_row.protocol == REST
+            self.url_edit.setPlaceholderText(KEAP_REST_URL if rest else KEAP_XMLRPC_URL)
 
     def _toggle_key_visible(self, visible: bool) -> None:
         mode = QLineEdit.EchoMode.Normal if visible else QLineEdit.EchoMode.Password

@@ -71,6 +71,7 @@ class ContactsModel(QAbstractTableModel):
     load_failed = Signal(str)
     rows_loaded = Signal(int)
     query_changed = Signal(object)
+    sort_refused = Signal(str)
 
     def __init__(self, runner: TaskRunner, parent: QObject | None = None, *, page_size: int = 1000,
                  parallel: int = PARALLEL_PAGES, insert_interval_ms: int = INSERT_INTERVAL_MS) -> None:
@@ -123,6 +124,11 @@ class ContactsModel(QAbstractTableModel):
     @property
     def total(self) -> int | None:
         return self._total
+
+    @property
+    def counting(self) -> bool:
+        """True while a count is on its way (never over REST v2, which cannot count)."""
+        return self._count_job is not None
 
     @property
     def loaded(self) -> int:
@@ -195,7 +201,8 @@ class ContactsModel(QAbstractTableModel):
         self.endResetModel()
         self.total_changed.emit(-1)
         if self._service is not None and self._columns:
-            self._start_count()
+            if self._service.can_count:  # REST v2 has none: the total comes with the last page
+                self._start_count()
             self._request(0)  # first rows as soon as possible, without waiting for the view
             self._sync_placeholder()
         self._emit_loading()
@@ -412,6 +419,10 @@ class ContactsModel(QAbstractTableModel):
             return
         field = self._columns[column].name
         ascending = order == Qt.SortOrder.AscendingOrder
+        refusal = self._service.sort_refusal(field) if self._service is not None else ""
+        if refusal:  # the server cannot: say so, keep the order the rows really have
+            self.sort_refused.emit(refusal)
+            return
         if (field, ascending) != (self._query.order_by, self._query.ascending):
             self.set_query(self._query.sorted_by(field, ascending))
 

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMainWindow,
     QPushButton,
     QTableView,
     QVBoxLayout,
@@ -34,6 +35,12 @@ from app.ui.models.contacts import ContactsModel
 from app.ui.tasks import TaskRunner
 
 log = logging.getLogger("app.ui.contacts")
+
+XMLRPC_SEARCH_HINT = "Search name, e-mail, company or phone   (Ctrl+F)"
+REST_SEARCH_HINT = "Search: name, e-mail or phone starting with\u2026   (Ctrl+F)"
+REST_SEARCH_TIP = ("Over Keap's REST API a search matches the start of a first name, last name, e-mail "
+                   "address or phone number (\u201cmar\u201d finds Maria and Martin, not Omar). "
+                   "Company names cannot be searched; use Filter\u2026 for more.")
 
 SEARCH_DELAY_MS = 300
 _WIDTHS = {Kind.DATETIME: 130, Kind.DATE: 90, Kind.INTEGER: 70, Kind.EMAIL: 220}
@@ -94,7 +101,7 @@ class ContactsPane(QWidget):
 
         self.search = QLineEdit()
         self.search.setObjectName("search")
-        self.search.setPlaceholderText("Search name, e-mail, company or phone   (Ctrl+F)")
+        self.search.setPlaceholderText(XMLRPC_SEARCH_HINT)
         self.search.setClearButtonEnabled(True)
         self.filter_button = QPushButton("Filter…")
         self.filter_button.setObjectName("filter_button")
@@ -154,6 +161,7 @@ class ContactsPane(QWidget):
         self.search.textChanged.connect(lambda _t: self._search_timer.start())
         self.search.returnPressed.connect(self.apply_search)
         self.model.modelReset.connect(self._after_reset)
+        self.model.sort_refused.connect(self._on_sort_refused)
         self.active_dialog: FilterDialog | ColumnsDialog | None = None
 
     # -- session -----------------------------------------------------------------------------
@@ -161,6 +169,10 @@ class ContactsPane(QWidget):
     def set_service(self, service: ContactsService | None, profile_id: str = "") -> None:
         self.profile_id = profile_id
         self.catalog = []
+        rest = service is not None and service.protocol == "rest"
+        # REST v2 matches the start of a value, never text inside it [V]: the hint says so
+        self.search.setPlaceholderText(REST_SEARCH_HINT if rest else XMLRPC_SEARCH_HINT)
+        self.search.setToolTip(REST_SEARCH_TIP if rest else "")
         self.search.blockSignals(True)
         self.search.clear()
         self.search.blockSignals(False)
@@ -290,6 +302,14 @@ class ContactsPane(QWidget):
         for i, column in enumerate(self.model.columns):
             widths[column.name] = self.view.columnWidth(i)
         self.settings.set_value(key, [f"{n}={w}" for n, w in widths.items()])
+
+    def _on_sort_refused(self, message: str) -> None:
+        self._after_reset()  # the header shows the order the rows really have
+        window = self.window()
+        bar = window.statusBar() if isinstance(window, QMainWindow) else None
+        if bar is not None:
+            bar.showMessage(message, 8000)
+        self.view.horizontalHeader().setToolTip(message)
 
     def _after_reset(self) -> None:
         query, names = self.model.query, [c.name for c in self.model.columns]

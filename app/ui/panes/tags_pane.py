@@ -437,15 +437,16 @@ class TagsPane(QWidget):
         return dialog
 
     def request_delete(self) -> QMessageBox | None:
-        """Explain why the API cannot delete (no call is made) and offer to retire instead."""
+        """Over REST v2: ask (showing how many contacts lose the tag), then delete. Over XML-RPC:
+        explain why the API cannot delete (no call is made) and offer to retire instead."""
         tags = self.selected_tags()
         _is_cat, category = self.selected_category()
         op = Op.DELETE_TAG if tags else Op.DELETE_TAG_CATEGORY
         if not tags and category is None:
             return None
         cap = self.service.capabilities.get(op)
-        if cap is not None and cap.allowed:
-            return None  # a backend that can delete will get a real delete here
+        if cap is None or cap.allowed:
+            return self._ask_delete(tags, category)
         box = QMessageBox(QMessageBox.Icon.Information, cap.title if cap else "Delete",
                           self.service.explain(op), QMessageBox.StandardButton.Cancel, self)
         box.setWindowTitle("Delete")
@@ -459,6 +460,57 @@ class TagsPane(QWidget):
             self.retire_button = box.addButton("Retire", QMessageBox.ButtonRole.AcceptRole)
             chosen = list(tags)
             self.retire_button.clicked.connect(lambda: self.retire_tags(chosen))
+        self._show(box)
+        return box
+
+    def _ask_delete(self, tags: list[Tag], category: TagCategory | None) -> QMessageBox | None:
+        if not tags and category is not None:
+            in_use = sum(1 for t in self.model.tags() if t.category_id == category.id)
+            if in_use:
+                plural = "s" if in_use != 1 else ""
+                box = QMessageBox(QMessageBox.Icon.Information, "Delete category",
+                                  f"\u201c{category.name}\u201d still has {in_use} tag{plural}. "
+                                  "Move or delete them first: Keap deletes only an empty category.",
+                                  QMessageBox.StandardButton.Ok, self)
+                self._show(box)
+                return box
+            text = f"Delete the tag category \u201c{category.name}\u201d? Keap has no undo."
+            chosen_category = category
+            return self._confirm_delete(text, lambda t: self.service.delete_category(chosen_category, t),
+                                        "Deleting a category")
+        counts = [self.model.count_of(t.id) for t in tags]
+        if any(c is None for c in counts):  # counts still loading: ask Keap, one cheap read per tag
+            chosen = list(tags)
+            def counted(found: list[int]) -> None:
+                self._ask_delete_tags(chosen, found)
+
+            self.runner.run(lambda token: [self.service.member_count(t.id, token) for t in chosen],
+                            on_done=counted, description="count tag members",
+                            on_error=lambda err: self.presenter.present(err, "Counting the tag's contacts"))
+            return None
+        return self._ask_delete_tags(tags, [int(c or 0) for c in counts])
+
+    def _ask_delete_tags(self, tags: list[Tag], counts: list[int]) -> QMessageBox:
+        members = sum(counts)
+        who = f"{members:,} contact{'s' if members != 1 else ''}"
+        if len(tags) == 1:
+            text = f"Delete the tag \u201c{tags[0].name.strip()}\u201d? {who} have it and will lose it."
+        else:
+            text = f"Delete {len(tags)} tags? {who} have one of them and will lose it."
+        text += (" Keap has no undo, and campaigns or saved searches that use the tag stop matching. "
+                 "To keep the history, retire the tag instead.")
+        chosen = list(tags)
+
+        def delete(token: Cancellable) -> None:
+            for tag in chosen:
+                self.service.delete_tag(tag, token)
+
+        return self._confirm_delete(text, delete, "Deleting tags")
+
+    def _confirm_delete(self, text: str, fn: Callable[[Cancellable], Any], what: str) -> QMessageBox:
+        box = QMessageBox(QMessageBox.Icon.Warning, "Delete", text, QMessageBox.StandardButton.Cancel, self)
+        self.delete_button = box.addButton("Delete", QMessageBox.ButtonRole.DestructiveRole)
+        self.delete_button.clicked.connect(lambda: self._write(what, fn))
         self._show(box)
         return box
 

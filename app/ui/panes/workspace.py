@@ -163,7 +163,7 @@ class Workspace(QWidget):
 
     def _show_total(self) -> None:
         model = self.contacts.model
-        self._status.set_total(model.total, model.loaded)
+        self._status.set_total(model.total, model.loaded, model.counting)
 
     # -- export ------------------------------------------------------------------------------
 

@@ -9,7 +9,7 @@ import pytest
 
 from app.services.records import RecordsService
 from app.ui.errors import ErrorPresenter
-from tests.records_support import service_on
+from tests.records_support import PROTOCOLS, service_on
 
 
 @pytest.fixture
@@ -21,11 +21,17 @@ def presenter() -> ErrorPresenter:
     return p
 
 
-@pytest.fixture
-def demo_service(demo_sandbox: Any) -> Iterator[RecordsService]:
-    yield from service_on(demo_sandbox)
+@pytest.fixture(params=PROTOCOLS)
+def protocol(request: pytest.FixtureRequest) -> str:
+    """Every record-tab scenario runs over XML-RPC and over REST v2."""
+    return str(request.param)
 
 
 @pytest.fixture
-def service(sandbox: Any) -> Iterator[RecordsService]:
-    yield from service_on(sandbox)
+def demo_service(demo_sandbox: Any, protocol: str) -> Iterator[RecordsService]:
+    yield from service_on(demo_sandbox, protocol)
+
+
+@pytest.fixture
+def service(sandbox: Any, protocol: str) -> Iterator[RecordsService]:
+    yield from service_on(sandbox, protocol)

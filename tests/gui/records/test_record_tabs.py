@@ -34,6 +34,7 @@ from tests.records_support import (
     contact_with_most,
     contact_with_sub_cent_invoice,
     image_products,
+    sent,
 )
 
 pytestmark = [pytest.mark.qt_log_level_fail("WARNING"), pytest.mark.qt_log_ignore("propagateSizeHints")]
@@ -160,7 +161,7 @@ def test_create_and_edit_an_opportunity_through_the_form(qtbot: QtBot, runner: T
     with qtbot.waitSignals([tab.saved, tab.loaded], timeout=WAIT):
         dialog.buttons.button(QDialogButtonBox.StandardButton.Save).click()
     after = calls(sandbox)
-    assert after.get("DataService.update", 0) - before.get("DataService.update", 0) == 1
+    assert sent(service, "update_opportunity", before, after) == 1
     row = store.row("Lead", new_id)
     assert store.rows("Stage", {"Id": row["StageID"]})[0]["StageName"] == "Proposal Sent"
     assert row["NextActionNotes"] == "Send the quote" and row["ProjectedRevenueLow"] == 10.01

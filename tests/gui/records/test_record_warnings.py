@@ -29,6 +29,7 @@ from tests.records_support import (
     contact_with_image_order,
     contact_with_most,
     contact_with_sub_cent_invoice,
+    sent,
 )
 
 pytestmark = [pytest.mark.qt_log_level_fail("WARNING"), pytest.mark.qt_log_ignore("propagateSizeHints")]
@@ -37,14 +38,15 @@ REGISTRY = CapabilityRegistry()
 
 
 
-def explained(prompts: FakePrompts, op: Op) -> bool:
-    """The last explanation shown is ``op``'s, with its reason and its way round."""
-    cap = REGISTRY.get(op)
+def explained(prompts: FakePrompts, op: Op, registry: CapabilityRegistry = REGISTRY) -> bool:
+    """The last explanation shown is ``op``'s (in ``registry``'s words), with its reason and its way round."""
+    cap = registry.get(op)
     assert cap is not None
     title, text = prompts.notes[-1]
     return title == cap.title and cap.explanation in text and cap.workaround in text
 
 
+@pytest.mark.parametrize("protocol", ["xmlrpc"])  # REST can edit them: see the capability registry
 def test_order_items_cannot_be_edited_or_deleted_by_any_gesture(
         qtbot: QtBot, runner: TaskRunner, presenter: ErrorPresenter, demo_service: RecordsService,
         demo_sandbox: Any) -> None:
@@ -98,12 +100,15 @@ def test_deleting_a_subscription_is_explained_not_sent(
     tab.view.setFocus()
     tab.view.selectRow(0)
     before = calls(demo_sandbox)
+    caps = demo_service.capabilities  # REST words it its own way
     tab.delete_button.click()
-    assert explained(prompts, Op.DELETE_SUBSCRIPTION) and prompts.notes[-1][1].startswith("Subscription: ")
+    assert explained(prompts, Op.DELETE_SUBSCRIPTION, caps)
+    assert prompts.notes[-1][1].startswith("Subscription: ")
     qtbot.keyClick(tab.view, Qt.Key.Key_Delete)
     tab.view.actions()[0].trigger()
-    assert len(prompts.notes) == 3 and all(explained(prompts, Op.DELETE_SUBSCRIPTION) for _ in prompts.notes)
-    assert REGISTRY.explain(Op.DELETE_SUBSCRIPTION) in tab.delete_button.toolTip()
+    assert len(prompts.notes) == 3
+    assert all(explained(prompts, Op.DELETE_SUBSCRIPTION, caps) for _ in prompts.notes)
+    assert caps.explain(Op.DELETE_SUBSCRIPTION) in tab.delete_button.toolTip()
     assert calls(demo_sandbox) == before
 
 
@@ -179,7 +184,7 @@ def test_a_never_opted_address_can_be_opted_in_after_the_warning(
         tab.opt_in_button.click()
     assert sandbox.store.email_status(email) == "single" and prompts.notes == []
     after = calls(sandbox)
-    assert after.get("APIEmailService.optIn", 0) - before.get("APIEmailService.optIn", 0) == 1
+    assert sent(service, "opt_in", before, after) == 1
     tab.select_email(email)
     assert tab.selected() is not None and tab.selected().text == "Single opt-in"
     before = calls(sandbox)
@@ -203,3 +208,43 @@ def test_an_address_that_opted_out_elsewhere_is_refused_by_keap_and_explained(
     tab.opt_in_button.click()
     assert explained(prompts, Op.OPT_IN_AGAIN) and calls(sandbox) == before
     assert presenter.shown == []  # type: ignore[attr-defined]
+
+
+def _unpaid_order_contact(sb: Any) -> int:
+    """A contact whose first order has items and no payment yet (REST lets its items change)."""
+    paid = {r["JobId"]: r["TotalPaid"] for r in sb.store.rows("Invoice") if r["JobId"]}
+    with_items = {r["OrderId"] for r in sb.store.rows("OrderItem")}
+    firsts: dict[int, int] = {}
+    for job in sorted(sb.store.rows("Job"), key=lambda r: r["DateCreated"], reverse=True):
+        firsts.setdefault(job["ContactId"], job["Id"])  # the tab selects the newest order
+    return next(c for c, j in firsts.items() if j in with_items and not paid.get(j))
+
+
+@pytest.mark.parametrize("protocol", ["rest"])
+def test_over_rest_an_order_item_is_edited_and_deleted_after_asking(
+        qtbot: QtBot, runner: TaskRunner, presenter: ErrorPresenter, service: RecordsService,
+        sandbox: Any) -> None:
+    contact_id = _unpaid_order_contact(sandbox)
+    tab, prompts = open_tab(qtbot, OrdersTab, runner, presenter, service, contact_id)
+    assert "double-click one to edit" in tab.items_label.text()
+    order = tab.selected_order
+    assert order is not None and order.items
+    item = order.items[0]
+    dialog = tab.edit_item(0)
+    assert dialog is not None and not prompts.notes  # no refusal over REST
+    dialog.qty_spin.setValue(item.qty + 2)
+    dialog.price_edit.setText("12.345")
+    assert "saved as $12.35 each" in dialog.total_label.text()
+    with qtbot.waitSignal(tab.loaded, timeout=WAIT):
+        dialog.accept()
+    stored = sandbox.store.get("OrderItem", item.id)
+    assert (stored["Qty"], stored["PPU"]) == (item.qty + 2, 12.35)
+    prompts.confirm_answer = False
+    tab.delete_item(0)
+    assert prompts.confirms and "Keap has no undo" in prompts.confirms[-1][1]
+    assert sandbox.store.row("OrderItem", item.id) is not None  # cancelled: nothing sent
+    prompts.confirm_answer = True
+    with qtbot.waitSignal(tab.loaded, timeout=WAIT):
+        tab.delete_item(0)
+    assert presenter.shown == []  # type: ignore[attr-defined]
+    assert sandbox.store.row("OrderItem", item.id) is None

@@ -1,8 +1,9 @@
 """The Orders tab: a contact's orders (Keap's ``Job``), their items and invoice totals.
 
-Order items are read-only over the API (gotcha 14): typing in an item, double-clicking
+Order items are read-only over XML-RPC (gotcha 14): typing in an item, double-clicking
 it, pressing Delete or using its context menu shows the capability's explanation and
-how to do it in Keap, and sends nothing. Each item shows its product's image where
+how to do it in Keap, and sends nothing. Over REST v2 the same gestures edit the item
+(name, description, quantity, price) or delete it after asking. Each item shows its product's image where
 Keap has one, recognised by its bytes (the legacy cart sends no content type). The tab
 says that purchases recorded through the API do not start Keap's "product purchased"
 goals (gotcha 21).
@@ -23,6 +24,7 @@ from app.services.records import RecordsService
 from app.ui.errors import ErrorPresenter
 from app.ui.models.record_table import Column, RecordTableModel
 from app.ui.panes.records.base import RecordTab, RecordView, money_text, when_text
+from app.ui.panes.records.order_item_dialog import OrderItemDialog
 from app.ui.panes.records.prompts import PromptsLike
 from app.ui.tasks import Job, TaskRunner
 
@@ -109,9 +111,12 @@ class OrdersTab(RecordTab):
         self.items_view.setModel(self.items)
         self.items_view.setIconSize(QSize(THUMB, THUMB))
         self.items_view.verticalHeader().setDefaultSectionSize(THUMB + 6)
-        self.items_view.edit_attempted.connect(lambda row: self._refuse_item(Op.EDIT_ORDER_ITEM, row))
-        self.items_view.delete_attempted.connect(lambda row: self._refuse_item(Op.DELETE_ORDER_ITEM, row))
-        self.items_label = QLabel("Items (read-only: Keap's API cannot change order items)", self)
+        self.items_view.edit_attempted.connect(self.edit_item)
+        self.items_view.delete_attempted.connect(self.delete_item)
+        editable = service.refusal(Op.EDIT_ORDER_ITEM) is None
+        self.items_label = QLabel("Items (double-click one to edit it)" if editable else
+                                  "Items (read-only: Keap's XML-RPC API cannot change order items)", self)
+        self.item_dialog: OrderItemDialog | None = None
         lower = QWidget(self)
         lower_box = QVBoxLayout(lower)
         lower_box.setContentsMargins(0, 4, 0, 0)
@@ -189,10 +194,36 @@ class OrdersTab(RecordTab):
             return None
         return self._images.get(item.product_id)
 
-    # -- refusals ------------------------------------------------------------------------------
+    # -- editing items (REST v2), or saying why not (XML-RPC) ------------------------------------
 
-    def _refuse_item(self, op: Op, row: int) -> None:
+    def edit_item(self, row: int) -> OrderItemDialog | None:
         item = self.items.row_at(row)
-        subject = f"Order item: {item.name}" if isinstance(item, OrderItem) else ""
-        self.explain(op, subject)
+        if not isinstance(item, OrderItem) or self.explain(Op.EDIT_ORDER_ITEM, f"Order item: {item.name}"):
+            return None
+        dialog = OrderItemDialog(item, self)
+        self.item_dialog = dialog
+        contact_id, service = self.contact_id, self.service
+
+        def save() -> None:
+            values = dialog.values()
+            if contact_id is None:
+                return
+            self.run_write(lambda token: service.update_order_item(contact_id, item, values, token),
+                           lambda _saved: self.reload(), f"Saving order item {item.name}")
+
+        dialog.accepted.connect(save)
+        dialog.open()
+        return dialog
+
+    def delete_item(self, row: int) -> None:
+        item = self.items.row_at(row)
+        if not isinstance(item, OrderItem) or self.explain(Op.DELETE_ORDER_ITEM, f"Order item: {item.name}"):
+            return
+        text = (f"Delete \u201c{item.name}\u201d ({item.qty} \u00d7 {money_text(item.unit_price)}) from the "
+                "order? Its invoice total changes with it. Keap has no undo.")
+        if not self.prompts.confirm(self, "Delete order item", text) or self.contact_id is None:
+            return
+        contact_id, service = self.contact_id, self.service
+        self.run_write(lambda token: service.delete_order_item(contact_id, item, token),
+                       lambda _v: self.reload(), f"Deleting order item {item.name}")
 

@@ -3,8 +3,8 @@
 Meant for a frozen build (CI runs it on every installer it makes) and for support: it
 starts Qt on the offscreen platform, loads the app icon and its PNG sizes, finds the
 folders TagDesk writes to, the CA bundle and the US Eastern time zone, reports the
-keyring backend, and makes one real XML-RPC query against an embedded sandbox. It prints
-exactly one line and returns the process exit code:
+keyring backend, and makes one real XML-RPC and one REST v2 query against an embedded
+sandbox. It prints exactly one line and returns the process exit code:
 
     self-test ok: qt 6.8.1 (offscreen), icons 8, keyring SecretService, sandbox query 3 ms, 0.4 s
     self-test FAILED: <reason>
@@ -177,20 +177,26 @@ def _check_keyring() -> str:
 
 
 def _check_sandbox() -> str:
-    """Start an empty embedded sandbox and count its contacts through the real client."""
+    """Start an empty embedded sandbox and read its contacts through both real clients
+    (XML-RPC and REST v2: the frozen app must carry both, and the sandbox's REST routing)."""
+    from app.api.rest import RestClient
     from app.api.xmlrpc import XmlRpcClient
     from app.sandbox import Sandbox, SandboxConfig
 
     sandbox = Sandbox(SandboxConfig(seed="empty")).start()
     try:
+        started = time.perf_counter()
         with XmlRpcClient(sandbox.url, sandbox.key) as client:
-            started = time.perf_counter()
             count = client.call("DataService.count", "Contact", {"Id": "%"})
-            elapsed_ms = (time.perf_counter() - started) * 1000
+        with RestClient(sandbox.rest_host, sandbox.key) as rest:
+            page = rest.request("GET", "/rest/v2/contacts", params={"page_size": 1})
+        elapsed_ms = (time.perf_counter() - started) * 1000
     finally:
         sandbox.stop()
     if count != 0:
         raise SelfTestFailure(f"the empty sandbox counted {count!r} contacts, expected 0")
+    if not isinstance(page, dict) or page.get("contacts") != []:
+        raise SelfTestFailure("the empty sandbox's REST v2 contact list was not empty")
     return f"sandbox query {elapsed_ms:.0f} ms"
 
 

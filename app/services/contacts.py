@@ -24,7 +24,7 @@ from app.core.backend import CrmBackend
 from app.core.cancel import Cancellable
 from app.core.contact_fields import FieldInfo, catalog
 from app.core.display import csv_text
-from app.core.records import ContactPage, ContactQuery, Row, User
+from app.core.records import Condition, ContactPage, ContactQuery, Row, User
 from app.core.schema import CustomField
 from app.core.text import Preflight, preflight
 from app.services.observers import observed
@@ -89,6 +89,11 @@ class ContactsService:
     @property
     def protocol(self) -> str:
         return self.backend.protocol
+
+    def condition_refusal(self, condition: Condition) -> str:
+        """Why the server cannot filter by ``condition`` ("" when it can); no call is made."""
+        check = getattr(self.backend, "condition_refusal", None)
+        return str(check(condition)) if callable(check) else ""
 
     def sort_refusal(self, field: str) -> str:
         """Why the list cannot be sorted by ``field`` on the server ("" when it can).

@@ -31,7 +31,7 @@ from app.api.rest import contact_fields as cf
 from app.api.rest import search
 from app.api.rest.client import RestClient
 from app.core.cancel import Cancellable
-from app.core.records import ContactQuery, DuplicateContactError, Row, User
+from app.core.records import Condition, ContactQuery, DuplicateContactError, Row, User
 from app.core.schema import CustomField, CustomFieldType
 
 log = logging.getLogger("app.api.rest.backend")
@@ -121,6 +121,17 @@ class RestBackend:
             options=options,
             default_value=str(item.get("default_value") or ""),
         )
+
+    def condition_refusal(self, condition: Condition) -> str:
+        """Why REST cannot filter by ``condition`` ("" when it can); makes no call (the custom
+        fields known so far are used), so a dialog can ask on the GUI thread."""
+        with self._lock:
+            known = list(self._custom or [])
+        try:
+            search.condition_clause(condition, {f.api_name: f for f in known})
+        except e.UnsupportedError as err:
+            return err.message
+        return ""
 
     def _custom_map(self, cancel: Cancellable) -> dict[str, CustomField]:
         return {f.api_name: f for f in self.custom_fields(cancel)}

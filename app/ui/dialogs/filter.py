@@ -7,6 +7,7 @@ Keap's (Eastern) calendar days.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 from PySide6.QtCore import Qt
@@ -104,8 +105,9 @@ class FilterDialog(QDialog):
     """Edits a list of conditions; read :meth:`conditions` after it is accepted."""
 
     def __init__(self, catalog: list[FieldInfo], conditions: tuple[Condition, ...],
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, *, refusal: Callable[[Condition], str] | None = None) -> None:
         super().__init__(parent)
+        self._refusal = refusal  # what the connection's API cannot filter by (REST v2), said here
         self.setObjectName("filter_dialog")
         self.setWindowTitle("Filter contacts")
         self.catalog = [c for c in catalog if not c.locked]
@@ -169,6 +171,11 @@ class FilterDialog(QDialog):
             self._result = tuple(row.condition() for row in self.rows)
         except ValueError as err:
             self.error.setText(str(err))
+            self.error.show()
+            return
+        refusals = [r for c in self._result if self._refusal is not None and (r := self._refusal(c))]
+        if refusals:  # say it before anything is sent, and keep the user's conditions
+            self.error.setText(refusals[0])
             self.error.show()
             return
         super().accept()

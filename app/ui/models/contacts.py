@@ -126,6 +126,10 @@ class ContactsModel(QAbstractTableModel):
         return self._total
 
     @property
+    def service(self) -> ContactsService | None:
+        return self._service
+
+    @property
     def counting(self) -> bool:
         """True while a count is on its way (never over REST v2, which cannot count)."""
         return self._count_job is not None

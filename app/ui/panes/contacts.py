@@ -220,7 +220,9 @@ class ContactsPane(QWidget):
     def open_filter_dialog(self) -> FilterDialog | None:
         if not self.catalog:
             return None
-        dialog = FilterDialog(self.catalog, self.model.query.conditions, self)
+        service = self.model.service
+        dialog = FilterDialog(self.catalog, self.model.query.conditions, self,
+                              refusal=service.condition_refusal if service is not None else None)
 
         def finished(code: int) -> None:
             self.active_dialog = None

@@ -302,6 +302,13 @@ class OutcomeUnknownError(ApiError):
         super().__init__(message, detail=cause.detail if cause else "", method=method)
 
 
+class InvalidValueError(ApiError):
+    """A value TagDesk will not send (infinity, not-a-number, an integer Keap cannot store, an
+    e-mail address the Latin-1 database would alter); refused before anything is sent."""
+
+    default_message = "That value cannot be saved in Keap."
+
+
 class UnsupportedError(ApiError):
     """What the connection's protocol cannot do (a REST search it cannot express, a field it
     lacks); raised before anything is sent, with what to do instead."""

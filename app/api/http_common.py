@@ -11,9 +11,11 @@ says whether the request can have reached the server.
 
 from __future__ import annotations
 
+import itertools
 import random
 import threading
 import time
+import weakref
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -24,6 +26,7 @@ from requests import exceptions as rex
 
 from app.api import errors as e
 from app.core.cancel import Cancellable
+from app.core.redact import clip
 
 
 @dataclass(frozen=True)
@@ -34,34 +37,86 @@ class HttpReply:
     elapsed: float
 
 
+class _Holder:
+    """Kept only in the owning thread's ``threading.local``: freed when that thread ends."""
+
+    __slots__ = ("__weakref__", "key")
+
+    def __init__(self, key: int) -> None:
+        self.key = key
+
+
 class ThreadSessions:
-    """One configured ``requests.Session`` per thread; :meth:`close` closes them all."""
+    """One configured ``requests.Session`` per thread; :meth:`close` closes them all.
+
+    A session (and its pooled sockets) is closed when its thread ends: the thread-local
+    holder's finalizer closes it as the thread's locals are freed, and every new session
+    first closes those of threads that are no longer alive (a thread object kept alive
+    elsewhere, or a finalizer that has not run). A long day of short-lived worker threads
+    therefore keeps at most one session per live thread.
+    """
 
     def __init__(self, headers: Mapping[str, str], *, ca_bundle: str | None = None) -> None:
         self.verify: str = ca_bundle or certifi.where()
         self._headers = dict(headers)
         self._local = threading.local()
-        self._sessions: list[requests.Session] = []
+        self._open: dict[int, tuple[weakref.ref[threading.Thread], requests.Session]] = {}
+        self._keys = itertools.count(1)
         self._lock = threading.Lock()
 
     def get(self) -> requests.Session:
-        session: requests.Session | None = getattr(self._local, "session", None)
-        if session is None:
-            session = requests.Session()
-            session.trust_env = False  # no proxy or netrc surprises; the URL is the URL
-            session.verify = self.verify
-            session.headers.update(self._headers)
-            self._local.session = session
+        holder: _Holder | None = getattr(self._local, "holder", None)
+        if holder is not None:
             with self._lock:
-                self._sessions.append(session)
+                entry = self._open.get(holder.key)
+            if entry is not None:
+                return entry[1]
+        self.close_finished()
+        session = requests.Session()
+        session.trust_env = False  # no proxy or netrc surprises; the URL is the URL
+        session.verify = self.verify
+        session.headers.update(self._headers)
+        key = next(self._keys)
+        holder = _Holder(key)
+        with self._lock:
+            self._open[key] = (weakref.ref(threading.current_thread()), session)
+        weakref.finalize(holder, _close_entry, self._open, self._lock, key)
+        self._local.holder = holder
         return session
+
+    @property
+    def open_count(self) -> int:
+        """How many sessions are open (one per thread that called and has not ended)."""
+        with self._lock:
+            return len(self._open)
+
+    def close_finished(self) -> int:
+        """Close the sessions of threads that have ended; returns how many."""
+        with self._lock:
+            dead = [k for k, (ref, _) in self._open.items() if not _alive(ref())]
+        for key in dead:
+            _close_entry(self._open, self._lock, key)
+        return len(dead)
 
     def close(self) -> None:
         with self._lock:
-            sessions, self._sessions = self._sessions, []
+            sessions = [s for _, s in self._open.values()]
+            self._open.clear()
         for s in sessions:
             s.close()
         self._local = threading.local()
+
+
+def _alive(thread: threading.Thread | None) -> bool:
+    return thread is not None and thread.is_alive()
+
+
+def _close_entry(open_: dict[int, tuple[weakref.ref[threading.Thread], requests.Session]],
+                 lock: threading.Lock, key: int) -> None:
+    with lock:
+        entry = open_.pop(key, None)
+    if entry is not None:
+        entry[1].close()
 
 
 def map_request_exception(exc: rex.RequestException, method: str, detail: str) -> e.ApiError:
@@ -91,8 +146,7 @@ def never_connected(exc: BaseException) -> bool:
 
 def describe(exc: BaseException) -> str:
     """A short, key-free description of a requests exception for the log."""
-    text = str(exc)
-    return text[:300]
+    return clip(str(exc), 300)
 
 
 # --- retry timing and bookkeeping ---------------------------------------------------------

@@ -90,7 +90,9 @@ def verify_key(client: XmlRpcClient | RestClient, cancel: Cancellable | None = N
     if isinstance(client, RestClient):
         client.request("GET", "/rest/v2/contacts", params={"page_size": 1, "fields": "id"}, cancel=cancel)
     else:
-        client.echo("TagDesk", cancel=cancel)
+        # not DataService.echo: Keap answers an echo whatever the key (a wrong legacy key
+        # would "connect"); a count needs a key that works
+        count(client, "Contact", {"Id": "%"}, cancel=cancel)
 
 
 def check_connection(client: XmlRpcClient | RestClient,

@@ -12,21 +12,22 @@ from __future__ import annotations
 
 import csv
 import logging
+import math
 import os
 import tempfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal, Protocol
 
-from app.api.errors import CancelledError
+from app.api.errors import CancelledError, InvalidValueError
 from app.core.backend import CrmBackend
 from app.core.cancel import Cancellable
 from app.core.contact_fields import FieldInfo, catalog
 from app.core.display import csv_text
 from app.core.records import Condition, ContactPage, ContactQuery, Row, User
 from app.core.schema import CustomField
-from app.core.text import Preflight, preflight
+from app.core.text import Preflight, preflight, to_latin1
 from app.services.observers import observed
 
 log = logging.getLogger("app.services.contacts")
@@ -62,6 +63,38 @@ class WriteObserver(Protocol):
     def before_write(self, event: WriteEvent) -> None: ...
 
     def after_write(self, event: WriteEvent, error: BaseException | None) -> None: ...
+
+
+EMAIL_FIELDS = ("Email", "EmailAddress2", "EmailAddress3")
+INT_RANGE = (-(2**31), 2**31 - 1)
+
+
+def searchable(query: ContactQuery) -> ContactQuery:
+    """Search terms as the Latin-1 database holds text: "Jūratė" finds "Jurate" instead of a
+    collation error (XML-RPC) or a 400 (REST); the same transliteration saves use."""
+    text = to_latin1(query.text)
+    conditions = tuple(replace(c, value=to_latin1(c.value)) if isinstance(c.value, str) else c
+                       for c in query.conditions)
+    if text == query.text and conditions == query.conditions:
+        return query
+    return replace(query, text=text, conditions=conditions)
+
+
+def check_values(values: Mapping[str, object]) -> None:
+    """Refuse, before anything is sent, what Keap cannot store as meant: infinity and not-a-number,
+    integers out of Keap's 32-bit range, and an e-mail address transliteration would change
+    (an altered address would reach someone else, so it is never changed silently)."""
+    for name, value in values.items():
+        if isinstance(value, float) and not math.isfinite(value):
+            raise InvalidValueError(f"{name}: {value} is not a number Keap can store. "
+                                    "Enter a finite number.")
+        whole = isinstance(value, int) and not isinstance(value, bool)
+        if whole and not INT_RANGE[0] <= value <= INT_RANGE[1]:  # type: ignore[operator]
+            raise InvalidValueError(f"{name}: {value:,} is too large for Keap (whole numbers up to "
+                                    f"{INT_RANGE[1]:,}).")
+        if name in EMAIL_FIELDS and isinstance(value, str) and to_latin1(value) != value:
+            raise InvalidValueError(f"{name}: \u201c{value}\u201d has characters Keap cannot store, and "
+                                    "changing them would make it another address. Correct it before saving.")
 
 
 class ContactsService:
@@ -107,11 +140,11 @@ class ContactsService:
         return str(getattr(self.backend, "sort_hint", "This list cannot be sorted by that column."))
 
     def count(self, query: ContactQuery, cancel: Cancellable) -> int:
-        return self.backend.count_contacts(query, cancel)
+        return self.backend.count_contacts(searchable(query), cancel)
 
     def page(self, query: ContactQuery, fields: Sequence[str], page: int, page_size: int,
              cancel: Cancellable) -> ContactPage:
-        rows = self.backend.search_contacts(query, fields, page, page_size, cancel)
+        rows = self.backend.search_contacts(searchable(query), fields, page, page_size, cancel)
         return ContactPage(rows, page, page_size)
 
     def load(self, contact_id: int, fields: Sequence[str], cancel: Cancellable) -> Row:
@@ -159,6 +192,7 @@ class ContactsService:
         """The one write path: preflight, observers before, the call, observers after."""
         if cancel.is_cancelled():
             raise CancelledError()
+        check_values(event.values)
         event.values = preflight(event.values).values
 
         def send() -> None:
@@ -190,7 +224,7 @@ class ContactsService:
         while True:
             if cancel.is_cancelled():
                 raise CancelledError()
-            rows = self.backend.search_contacts(query, fields, page, page_size, cancel)
+            rows = self.backend.search_contacts(searchable(query), fields, page, page_size, cancel)
             yield from rows
             done += len(rows)
             if progress is not None:

@@ -31,6 +31,7 @@ from app.api.rest.transport import KEAP_REST_URL as KEAP_REST_URL
 from app.api.xmlrpc.client import XmlRpcClient
 from app.api.xmlrpc.transport import KEAP_XMLRPC_URL as KEAP_XMLRPC_URL
 from app.api.xmlrpc.transport import AuthMode as AuthMode
+from app.core.redact import register_secret
 
 log = logging.getLogger("app.services.profiles")
 
@@ -222,6 +223,8 @@ def build_client(profile: Profile, key: str, **options: Any) -> Client:
     """The API client for ``profile`` with ``key``: a RestClient or an XmlRpcClient by protocol
     (extra options go to the client)."""
     profile.validate()
+    register_secret(key)  # as pasted, should that form reach a log
+    key = "".join(key.split())  # a key has no whitespace; a paste (or an old saved key) may have
     ca = str(Path(profile.ca_bundle).expanduser()) if profile.ca_bundle else None
     if profile.is_rest:
         auth = "bearer" if profile.auth_mode is AuthMode.OAUTH else "header"

@@ -169,8 +169,10 @@ class SecretStore:
         return value or None
 
     def set_key(self, profile_id: str, key: str) -> str:
-        """Store ``key``; return where it went ("keyring" or "memory")."""
-        key = key.strip()
+        """Store ``key`` (without any whitespace: a key has none, a paste may add a line
+        break or spaces); return where it went ("keyring" or "memory")."""
+        register_secret(key)  # the pasted form too, should it reach a log
+        key = "".join(key.split())
         if not key:
             raise SecretStoreError("The key is empty.")
         register_secret(key)

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from app.api import errors as e
+from app.api.lost_create import LookupPolicy
 from app.api.rest import RestClient
 from app.api.rest.backend import RestBackend
 from app.api.xmlrpc import XmlRpcClient
@@ -32,12 +33,16 @@ TOKEN = CancelToken()
 _LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
 
 
-def make_backend(sb: Any, protocol: str = "xmlrpc", **kw: Any) -> Any:
+#: Looks for a lost create quickly (the default covers the client's read timeout).
+FAST_LOOKUP = LookupPolicy(waits=(0.05, 0.1), window=180.0)
+
+
+def make_backend(sb: Any, protocol: str = "xmlrpc", *, lookup: LookupPolicy = FAST_LOOKUP, **kw: Any) -> Any:
     kw.setdefault("retry", FAST_RETRY)
     kw.setdefault("limits", Limits(None, None, None))
     if protocol == "rest":
-        return RestBackend(RestClient(sb.rest_host, sb.key, **kw))
-    return XmlRpcBackend(XmlRpcClient(sb.url, sb.key, **kw))
+        return RestBackend(RestClient(sb.rest_host, sb.key, **kw), lost_create=lookup)
+    return XmlRpcBackend(XmlRpcClient(sb.url, sb.key, **kw), lost_create=lookup)
 
 
 @pytest.fixture(params=["xmlrpc", "rest"])
@@ -217,16 +222,24 @@ def _lose_the_first_add_reply(sb: Any, kind: str) -> Any:
 @pytest.mark.parametrize("kind", ["drop_after", "drop_before", "empty"])
 @pytest.mark.parametrize("with_email", [True, False])
 def test_create_with_a_lost_reply_creates_exactly_one(sandbox: Any, kind: str, with_email: bool) -> None:
+    """XML-RPC creates are sent once too: a lost reply is looked up; what stays unknown goes to the user."""
     backend = make_backend(sandbox, on_call=_lose_the_first_add_reply(sandbox, kind))
     values: dict[str, object] = {"FirstName": "Lost", "LastName": f"Reply {kind}", "Phone1": "555-0100"}
     if with_email:
         values["Email"] = f"lost.{kind}@example.com"
     before = sandbox.store.count("Contact")
-    new_id = backend.create_contact(values, TOKEN)
+    applied = kind == "drop_after"
+    if applied:
+        new_id = backend.create_contact(values, TOKEN)
+        assert sandbox.store.row("Contact", new_id)["LastName"] == f"Reply {kind}"
+    else:
+        with pytest.raises(e.OutcomeUnknownError) as caught:
+            backend.create_contact(values, TOKEN)
+        assert "check again" in caught.value.message and "create anyway" in caught.value.message
+        assert "never resent" in caught.value.message
     assert sandbox.faults.counts.get(kind) == 1  # the reply of the add really was lost
-    assert sandbox.store.count("Contact") == before + 1
-    assert sandbox.store.row("Contact", new_id)["LastName"] == f"Reply {kind}"
-    assert sandbox.stats()["applied"].get("ContactService.add", 0) == 1
+    assert sandbox.store.count("Contact") == before + (1 if applied else 0)
+    assert sandbox.stats()["calls"].get("ContactService.add") == 1  # never resent
     backend.client.close()
 
 
@@ -249,6 +262,95 @@ def test_rest_create_with_a_lost_reply_never_duplicates(sandbox: Any, kind: str,
     assert sandbox.faults.counts.get(kind) == 1
     assert sandbox.store.count("Contact") == before + (1 if applied else 0)
     assert sandbox.stats()["calls"].get("POST /rest/v2/contacts") == 1  # never resent
+    backend.client.close()
+
+
+ADD_CALLS = ("ContactService.add", "POST /rest/v2/contacts")
+
+
+def test_a_slow_create_whose_reply_timed_out_is_found_not_resent(sandbox: Any, protocol: str) -> None:
+    """The add is still running on the server when the client gives up and first looks: the look
+    is repeated with backoff until the contact appears, and the add is never sent again."""
+    state = {"armed": False}
+
+    def on_call(event: CallEvent) -> None:
+        if event.method in ADD_CALLS:
+            sandbox.set_faults("")  # only the add is slow
+        elif not state["armed"]:
+            state["armed"] = True
+            sandbox.set_faults("slow=1.0:1200")
+
+    backend = make_backend(sandbox, protocol, timeout=0.4, on_call=on_call,
+                           lookup=LookupPolicy(waits=(0.2, 0.4, 0.8, 1.6), window=180.0))
+    values: dict[str, object] = {"FirstName": "Slow", "LastName": "Server", "Phone1": "555-0199",
+                                 "Email": "slow.server@example.com", "Company": "Molasses Ltd"}
+    before = sandbox.store.count("Contact")
+    new_id = backend.create_contact(values, TOKEN)
+    assert sandbox.faults.counts.get("slow") == 1
+    assert sandbox.store.count("Contact") == before + 1
+    assert sandbox.store.row("Contact", new_id)["Company"] == "Molasses Ltd"
+    calls = sandbox.stats()["calls"]
+    assert sum(calls.get(m, 0) for m in ADD_CALLS) == 1  # never resent
+    backend.client.close()
+
+
+def _someone_else_creates(sb: Any, other: dict[str, object]) -> Any:
+    """A client hook: while our add is on its way (its reply then lost, not applied), another
+    client creates ``other``."""
+    state = {"armed": False}
+
+    def on_call(event: CallEvent) -> None:
+        if event.method in ADD_CALLS:
+            sb.set_faults("")
+        elif not state["armed"]:
+            state["armed"] = True
+            with sb.store.tx():
+                sb.store.insert("Contact", dict(other))
+            sb.set_faults("drop_before=1.0")
+
+    return on_call
+
+
+def _eastern(delta_minutes: float = 0) -> str:
+    from datetime import datetime, timedelta
+
+    from app.core.dates import EASTERN
+
+    return (datetime.now(EASTERN) + timedelta(minutes=delta_minutes)).strftime("%Y-%m-%d %H:%M:%S")
+
+
+@pytest.mark.parametrize("case", ["other_phone", "other_company", "long_ago"])
+@pytest.mark.parametrize("with_email", [True, False])
+def test_a_lost_create_never_adopts_someone_elses_contact(sandbox: Any, protocol: str, case: str,
+                                                          with_email: bool) -> None:
+    values: dict[str, object] = {"FirstName": "Twin", "LastName": f"Look {case}", "Phone1": "555-0142",
+                                 "Company": "Ours Inc"}
+    if with_email:
+        values["Email"] = f"twin.{case}@example.com"
+    other = {**values, "DateCreated": _eastern(-90 if case == "long_ago" else 0)}
+    if case == "other_phone":
+        other["Phone1"] = "555-0999"
+    elif case == "other_company":
+        other["Company"] = "Theirs LLC"
+    backend = make_backend(sandbox, protocol, on_call=_someone_else_creates(sandbox, other))
+    before = sandbox.store.count("Contact")
+    with pytest.raises(e.OutcomeUnknownError) as caught:
+        backend.create_contact(values, TOKEN)
+    assert "create anyway" in caught.value.message
+    assert sandbox.faults.counts.get("drop_before") == 1
+    assert sandbox.store.count("Contact") == before + 1  # only the other client's
+    assert sum(sandbox.stats()["calls"].get(m, 0) for m in ADD_CALLS) == 1
+    backend.client.close()
+
+
+def test_a_lost_create_adopts_its_own_contact_with_every_field(sandbox: Any, protocol: str) -> None:
+    """The positive case: applied, reply lost, every field (dates included) read back the same."""
+    backend = make_backend(sandbox, protocol, on_call=_lose_the_first_add_reply(sandbox, "drop_after"))
+    values: dict[str, object] = {"FirstName": "Whole", "LastName": "Match", "Phone1": "555-0177",
+                                 "Company": "Same Co", "Birthday": date(1980, 5, 17), "City": "Dayton"}
+    new_id = backend.create_contact(values, TOKEN, dup_check_email=False)
+    assert sandbox.store.row("Contact", new_id)["Company"] == "Same Co"
+    assert sum(sandbox.stats()["calls"].get(m, 0) for m in ADD_CALLS) == 1
     backend.client.close()
 
 
@@ -299,3 +401,14 @@ def test_tag_filter_combines_with_search_text(demo_sandbox: Any, demo_backend: X
     untagged = all_pages(demo_backend, ContactQuery(text="a"), ["Id"], 1000)
     expected = {int(r["Id"]) for r in untagged} & members[tag]
     assert {int(r["Id"]) for r in rows} == expected
+
+
+def test_a_search_outside_latin1_finds_the_transliterated_name(sandbox: Any, protocol: str) -> None:
+    """ "Jūratė" finds the contact saved as "Jurate" over both protocols, not a collation error."""
+    backend = make_backend(sandbox, protocol)
+    service = ContactsService(backend)
+    new_id = service.create({"FirstName": "Jūratė", "LastName": "Kazlauskienė", "Email": "jurate@example.lt"},
+                            TOKEN)
+    page = service.page(ContactQuery(text="Jūratė"), ["FirstName"], 0, 100, TOKEN)
+    assert new_id in {r["Id"] for r in page.rows}
+    backend.client.close()

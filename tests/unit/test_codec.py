@@ -34,9 +34,9 @@ def struct_reply(name: str, value_xml: str) -> bytes:
 
 
 def expected_text(text: str) -> str:
-    """What a parser gives back: forbidden characters gone, line ends normalised by XML."""
-    kept = "".join(c for c in text if c not in XML_ILLEGAL)
-    return kept.replace("\r\n", "\n").replace("\r", "\n")
+    """What the decoder gives back: forbidden characters gone; carriage returns kept (the
+    decoder protects them from XML's line-end normalisation, issue 12)."""
+    return "".join(c for c in text if c not in XML_ILLEGAL)
 
 
 # --- encode_call ----------------------------------------------------------------------------
@@ -327,7 +327,6 @@ SECRET_TAIL = "SECRET-TAIL-CONTENT"
         reply("<boolean>yes</boolean>"),
         reply("<double>abc</double>"),
         reply("<base64>a</base64>"),
-        reply("<dateTime.iso8601>yesterday</dateTime.iso8601>"),
         reply("<bogus>1</bogus>"),
         reply("<struct><member><name>x</name></member></struct>"),
         reply("&undefined;"),
@@ -417,10 +416,10 @@ _PIECES = st.lists(
 
 
 def _what_a_parser_reads(pieces: list[str]) -> str:
-    """The text a parser reads from the pieces once the forbidden ones are gone.
+    """The text the decoder reads from the pieces once the forbidden ones are gone.
 
-    XML turns a raw CR or CR LF into LF, but only between raw characters: ``\r&#10;``
-    stays two line ends. So each character remembers whether it was written raw.
+    A bare XML parser turns a raw CR or CR LF into LF; the decoder keeps carriage returns
+    in string content (issue 12), so raw and referenced characters read the same.
     """
     chars: list[tuple[str, bool]] = []
     for piece in pieces:
@@ -428,15 +427,7 @@ def _what_a_parser_reads(pieces: list[str]) -> str:
             chars.append((VALID_REFS[piece], False))
         elif piece not in FORBIDDEN_REFS:
             chars.extend((c, True) for c in piece if c not in XML_ILLEGAL)
-    out = []
-    for index, (char, raw) in enumerate(chars):
-        if raw and char == "\r":
-            following = chars[index + 1] if index + 1 < len(chars) else ("", False)
-            if following != ("\n", True):
-                out.append("\n")
-        else:
-            out.append(char)
-    return "".join(out)
+    return "".join(char for char, _raw in chars)
 
 
 @given(_PIECES, st.booleans())
@@ -449,9 +440,13 @@ def test_injected_references_are_removed_and_valid_ones_survive(pieces: list[str
 
 
 def test_reference_model_examples() -> None:
-    assert _what_a_parser_reads(["a\r", "&#11;", "\nb", "&#233;"]) == "a\nbé"
-    assert _what_a_parser_reads(["\r", "&#10;"]) == "\n\n"
-    assert decode_response(struct_reply("F", "\r&#10;|\r&#11;\n|&#x19;x&#X0B;")) == {"F": "\n\n|\n|x"}
+    assert _what_a_parser_reads(["a\r", "&#11;", "\nb", "&#233;"]) == "a\r\nbé"
+    assert _what_a_parser_reads(["\r", "&#10;"]) == "\r\n"
+    assert decode_response(struct_reply("F", "\r&#10;|\r&#11;\n|&#x19;x&#X0B;")) == {"F": "\r\n|\r\n|x"}
+
+
+def test_a_garbled_date_is_kept_as_text_not_fatal() -> None:
+    assert decode_response(reply("<dateTime.iso8601>yesterday</dateTime.iso8601>")) == "yesterday"
 
 
 def test_decode_is_fast_enough_for_a_large_reply() -> None:

@@ -13,8 +13,10 @@ What REST does differently, handled rather than hidden:
 - Whole-array writes: changing ``Phone2`` sends every phone; the arrays a change touches in
   part are read first (:func:`app.api.rest.contact_fields.arrays_needed`).
 - Creates are sent once. A lost reply (:class:`OutcomeUnknownError`) is resolved by looking
-  the contact up by e-mail or name; if it cannot be found the error goes to the user, who
-  decides, because a resend could duplicate a contact that Keap created after all.
+  the contact up by e-mail or name, several times with backoff, adopting only a contact
+  with every field sent and created within the time window (:mod:`app.api.lost_create`);
+  otherwise the error goes to the user, who decides, because a resend could duplicate a
+  contact that Keap created after all.
 """
 
 from __future__ import annotations
@@ -22,11 +24,12 @@ from __future__ import annotations
 import logging
 import threading
 from collections import OrderedDict
-from collections.abc import Iterator, Sequence
-from datetime import datetime
+from collections.abc import Callable, Iterator, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 from app.api import errors as e
+from app.api.lost_create import LookupPolicy, policy_for, resolve
 from app.api.rest import contact_fields as cf
 from app.api.rest import search
 from app.api.rest.client import RestClient
@@ -85,8 +88,11 @@ class RestBackend:
     sortable_fields = frozenset(search.ORDER_FIELDS)
     sort_hint = search.SORTABLE_HINT
 
-    def __init__(self, client: RestClient, *, cache_size: int = 8) -> None:
+    def __init__(self, client: RestClient, *, cache_size: int = 8,
+                 lost_create: LookupPolicy | None = None) -> None:
         self.client = client
+        #: How long a create whose reply was lost is looked for (default: the read timeout and more).
+        self.lost_create = policy_for(client, lost_create)
         self._lock = threading.Lock()
         self._custom: list[CustomField] | None = None
         self._tokens: OrderedDict[tuple[object, ...], list[str | None]] = OrderedDict()
@@ -404,39 +410,51 @@ class RestBackend:
         else:
             before = self._lookalikes(values, cancel)
         self.forget_searches()
+        sent_at = datetime.now(UTC)
         try:
             reply = self.client.request("POST", CONTACTS, json=body, params={"fields": "id"}, cancel=cancel)
         except e.OutcomeUnknownError as lost:
-            created = self._lookalikes(values, cancel) - before
-            if len(created) == 1:
-                found = created.pop()
-                log.info("the lost create had made contact %d; not sending it again", found)
-                return found
-            raise lost
+            # never resent: look for it (every field sent, the time window), else the user decides
+            log.warning("POST %s reply lost; looking the contact up (not resending)", CONTACTS)
+            fields = [*values, "DateCreated"]
+            look = self._lookalike_reader(values, fields, cancel)
+            return resolve("the contact", look, values, sent_at, self.lost_create, cancel,
+                           exclude=before, lost=lost)
         finally:
             self.forget_searches()
         if not isinstance(reply, dict) or "id" not in reply:
             raise e.MalformedResponseError(detail="the create reply has no id")
         return int(reply["id"])
 
-    def _lookalikes(self, values: dict[str, object], cancel: Cancellable) -> set[int]:
-        """Ids of contacts with this e-mail (or this first and last name): tells a lost create apart."""
+    def _lookalike_reader(
+        self, values: dict[str, object], fields: Sequence[str], cancel: Cancellable
+    ) -> Callable[[], list[Row]] | None:
+        """A function reading the contacts with this e-mail (or this first and last name) with
+        ``fields``; None when there is nothing to look them up by."""
         email = str(values.get("Email") or "").strip()
         if email:
-            return {int(r["Id"]) for r in self.find_contacts_by_email(email, ["Id"], cancel)}
+            return lambda: self.find_contacts_by_email(email, fields, cancel)
         clauses = [
             f"{prop}=={str(values[name]).strip()}"
             for name, prop in (("FirstName", "given_name"), ("LastName", "family_name"))
             if str(values.get(name) or "").strip() and not set(";,*") & set(str(values[name]))
         ]
         if not clauses:
-            return set()
-        return {
-            int(item["id"])
-            for item in self._walk(
-                CONTACTS, "contacts", {"filter": ";".join(clauses), "fields": "id", "page_size": PAGE}, cancel
-            )
-        }
+            return None
+
+        def read() -> list[Row]:
+            custom = self._custom_map(cancel) if any(f.startswith("_") for f in fields) else {}
+            params = {"filter": ";".join(clauses), "fields": ",".join(cf.properties_for(fields)),
+                      "page_size": PAGE}
+            items = self._walk(CONTACTS, "contacts", params, cancel)
+            return [cf.to_row(item, fields, custom) for item in items]
+
+        return read
+
+    def _lookalikes(self, values: dict[str, object], cancel: Cancellable) -> set[int]:
+        """Ids of contacts with this e-mail (or this first and last name): tells a lost create apart."""
+        read = self._lookalike_reader(values, ["Id"], cancel)
+        return {int(r["Id"]) for r in read()} if read is not None else set()
 
 
 def _sort_value(item: dict[str, Any], prop: str) -> object:

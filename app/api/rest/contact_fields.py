@@ -15,6 +15,7 @@ Fields REST does not have (``Password``, ``Username``, ``Validated``, ``Leadsour
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
@@ -23,6 +24,8 @@ from app.api import errors as e
 from app.core.countries import alpha2, alpha3, name_of
 from app.core.dates import EASTERN, from_rest
 from app.core.schema import CustomField, CustomFieldType
+
+log = logging.getLogger("app.api.rest.contact_fields")
 
 Row = dict[str, Any]
 
@@ -116,9 +119,15 @@ def properties_for(fields: Iterable[str]) -> list[str]:
 
 
 def _date(text: Any) -> datetime | None:
+    """A date; one that cannot be read is None plus a warning (never the whole page failing)."""
+    raw = str(text)
+    head, sep, _ = raw.partition("-")
+    if sep and head.isdigit() and len(head) < 4:  # a year before 1000 written short
+        raw = head.zfill(4) + raw[len(head):]
     try:
-        day = date.fromisoformat(str(text)[:10])
+        day = date.fromisoformat(raw[:10])
     except ValueError:
+        log.warning("unreadable date %r in a REST reply: read as blank", str(text)[:40])
         return None
     return datetime(day.year, day.month, day.day, tzinfo=EASTERN)
 
@@ -126,7 +135,8 @@ def _date(text: Any) -> datetime | None:
 def _time(text: Any) -> datetime | None:
     try:
         return from_rest(str(text))
-    except ValueError:
+    except (ValueError, OverflowError):
+        log.warning("unreadable time %r in a REST reply: read as blank", str(text)[:40])
         return None
 
 

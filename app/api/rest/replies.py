@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from app.api import errors as e
 from app.api.http_common import HttpReply
 from app.api.quota import QuotaInfo
+from app.core.redact import clip, redact
 
 #: Statuses whose reply has no body by definition.
 NO_CONTENT = frozenset({204, 205})
@@ -80,7 +81,7 @@ def parse_error_body(body: bytes) -> ErrorBody:
         return ErrorBody(message=_clean(fault.get("faultstring")), errorcode=_clean(code))
     details = payload.get("details")
     return ErrorBody(message=_clean(payload.get("message")), status=_clean(payload.get("status")),
-                     details=_clean(json.dumps(details))[:300] if details else "")
+                     details=clip(_clean(json.dumps(details)), 300) if details else "")
 
 
 def _decode_success(reply: HttpReply, ctype: str, label: str, http_method: str) -> object:
@@ -159,5 +160,5 @@ def _clean(value: object) -> str:
     """One line of at most 500 characters from a server-supplied value."""
     if value is None:
         return ""
-    text = re.sub(r"\s+", " ", str(value)).strip()
-    return text[:500]
+    text = re.sub(r"\s+", " ", redact(str(value))).strip()
+    return clip(text, 500)

@@ -21,7 +21,7 @@ from requests import exceptions as rex
 from app import __version__
 from app.api.http_common import HttpReply, ThreadSessions, map_request_exception
 from app.api.rest.labels import scrub
-from app.core.redact import register_secret
+from app.core.redact import clip, register_secret
 
 KEAP_REST_URL = "https://api.keap.com/crm"
 
@@ -77,6 +77,11 @@ class RestTransport:
     def close(self) -> None:
         self._sessions.close()
 
+    @property
+    def open_sessions(self) -> int:
+        """HTTP sessions still open: one per live thread that has called (ended threads' are closed)."""
+        return self._sessions.open_count
+
     def send(self, method: str, path: str, params: list[tuple[str, str]], body: bytes | None,
              label: str) -> HttpReply:
         """One HTTP exchange; ``label`` names it in errors instead of the real path."""
@@ -88,7 +93,7 @@ class RestTransport:
             )
             content = resp.content
         except rex.RequestException as exc:
-            raise map_request_exception(exc, label, scrub(str(exc), label)[:300]) from None
+            raise map_request_exception(exc, label, clip(scrub(str(exc), label), 300)) from None
         reply_headers = {k.lower(): v for k, v in resp.headers.items()}
         return HttpReply(resp.status_code, reply_headers, content, resp.elapsed.total_seconds())
 

@@ -15,9 +15,10 @@ AND of query structs (a field filtered twice needs two structs, intersected here
   recomputes it (unless another caller just did), pages reuse it, writes drop it.
 
 Creating. A duplicate is looked for by e-mail first (``ContactService.findByEmail``).
-``ContactService.add`` is never retried blindly: when its reply is lost
-(:class:`~app.api.errors.OutcomeUnknownError`) the contact is looked up again by the
-same identity, and only if it is not there is the add sent again.
+``ContactService.add`` is never resent: when its reply is lost
+(:class:`~app.api.errors.OutcomeUnknownError`) the contact is looked for
+(:mod:`app.api.lost_create`: every field sent, the creation time window, several looks
+with backoff); what stays unknown goes to the user, who decides.
 """
 
 from __future__ import annotations
@@ -30,10 +31,11 @@ import time
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from app.api import errors as e
+from app.api.lost_create import LookupPolicy, policy_for, resolve
 from app.api.xmlrpc import query as q
 from app.api.xmlrpc.client import XmlRpcClient
 from app.api.xmlrpc.tag_backend import XmlRpcTagBackend
@@ -55,7 +57,6 @@ _PHONE_TEXT = re.compile(r"[\d\s()+.\-]*\d[\d\s()+.\-]*")
 
 #: Identity fields used to find a contact whose creation reply was lost.
 _IDENTITY_FIELDS = ("Email", "FirstName", "LastName", "Company", "Phone1")
-MAX_CREATE_ATTEMPTS = 3
 
 
 def text_alternatives(text: str) -> list[list[Pair]]:
@@ -163,8 +164,11 @@ class XmlRpcBackend:
 
     protocol = "xmlrpc"
 
-    def __init__(self, client: XmlRpcClient, *, cache_size: int = 8) -> None:
+    def __init__(self, client: XmlRpcClient, *, cache_size: int = 8,
+                 lost_create: LookupPolicy | None = None) -> None:
         self.client = client
+        #: How long a create whose reply was lost is looked for (default: the read timeout and more).
+        self.lost_create = policy_for(client, lost_create)
         self._cache: OrderedDict[tuple[object, ...], _IdList] = OrderedDict()
         self._cache_size = cache_size
         self._lock = threading.Lock()
@@ -294,36 +298,30 @@ class XmlRpcBackend:
             if existing:
                 raise DuplicateContactError(email, existing)
         elif identity:  # who already looks like this contact, to tell a lost add apart
-            before = self._identity_ids(identity, cancel)
+            before = {int(r["Id"]) for r in self._identity_rows(identity, ["Id"], cancel)}
         self.forget_searches()
-        for attempt in range(1, MAX_CREATE_ATTEMPTS + 1):
+        sent_at = datetime.now(UTC)
+        try:
+            new_id = self.client.call("ContactService.add", values, cancel=cancel)
+        except e.OutcomeUnknownError as lost:
+            # never resent: look for it (every field sent, the time window), else the user decides
+            log.warning("ContactService.add reply lost; looking the contact up (not resending)")
+            fields = [*values, "DateCreated"]
+            look = (lambda: self._identity_rows(identity, fields, cancel)) if identity else None
             try:
-                new_id = self.client.call("ContactService.add", values, cancel=cancel)
-            except e.OutcomeUnknownError as lost:
-                if not identity:
-                    raise  # nothing to look it up by: the user must check in Keap
-                log.warning("ContactService.add reply lost (attempt %d); looking the contact up", attempt)
-                created = self._identity_ids(identity, cancel) - before
-                if created:
-                    found = max(created)
-                    log.info("the lost add had created contact %d; not sending it again", found)
-                    self.forget_searches()
-                    return found
-                if attempt == MAX_CREATE_ATTEMPTS:
-                    raise lost
-                log.info("the lost add had not been applied; sending it again")
-                continue
-            self.forget_searches()
-            return _as_id(new_id)
-        raise AssertionError("unreachable")
+                return resolve("the contact", look, values, sent_at, self.lost_create, cancel,
+                               exclude=before, lost=lost)
+            finally:
+                self.forget_searches()
+        self.forget_searches()
+        return _as_id(new_id)
 
-    def _identity_ids(self, identity: dict[str, object], cancel: Cancellable) -> set[int]:
+    def _identity_rows(self, identity: dict[str, object], fields: Sequence[str],
+                       cancel: Cancellable) -> list[Row]:
         email = identity.get("Email")
         if isinstance(email, str):
-            rows = self.find_contacts_by_email(email, ["Id"], cancel)
-            return {int(r["Id"]) for r in rows}
-        rows = q.query_all(self.client, "Contact", identity, ["Id"], cancel=cancel)
-        return {int(r["Id"]) for r in rows}
+            return self.find_contacts_by_email(email, fields, cancel)
+        return q.query_all(self.client, "Contact", identity, _with_id(fields), cancel=cancel)
 
     # -- reference data ----------------------------------------------------------------------
 

@@ -32,7 +32,7 @@ import defusedxml.ElementTree
 from app.api.errors import EmptyResponseError, MalformedResponseError, UnsafeXmlError
 from app.core.dates import from_api, to_service_datetime
 from app.core.money import wire_amount
-from app.core.redact import redact
+from app.core.redact import clip, redact
 
 __all__ = ["BodyKind", "RemoteFault", "body_kind", "decode_response", "encode_call", "sanitize"]
 
@@ -217,7 +217,8 @@ def body_kind(body: bytes, content_type: str | None) -> BodyKind:
 
 def _snippet(body: bytes) -> str:
     """At most 40 bytes of the body, for an error detail (never the whole reply)."""
-    return repr(_start(body)[:40])
+    text = _start(body)[:400].decode("utf-8", "backslashreplace")
+    return clip(repr(redact(text)), 60)
 
 
 _SURROGATE_TO_LATIN1 = {0xDC00 + byte: byte for byte in range(0x80, 0x100)}
@@ -329,10 +330,26 @@ def _datetime_text(text: str) -> datetime:
 
 
 def _datetime(elem: Element) -> object:
+    """An aware Eastern datetime; a value that cannot be read (a year before 1000, which
+    Keap writes with fewer than four digits, or a garbled date) is flagged in the log and
+    kept as its raw text, so one bad value does not make the whole page unreadable."""
+    text = _text(elem)
     try:
-        return _datetime_text(_text(elem))
-    except ValueError:
-        raise _BadReply("a <dateTime.iso8601> in an unknown format") from None
+        return _datetime_text(text)
+    except (ValueError, OverflowError):
+        pass
+    short = _SHORT_YEAR.fullmatch(text)
+    if short is not None:
+        try:
+            return _datetime_text(short.group(1).zfill(4) + short.group(2))
+        except (ValueError, OverflowError):
+            pass
+    log.warning("unreadable date %r in a reply: kept as text", text[:40])
+    return text
+
+
+#: A dateTime whose year has fewer than four digits (``9990101T00:00:00`` is 0999-01-01).
+_SHORT_YEAR = re.compile(r"(\d{1,3})(\d{4}T\d\d:\d\d:\d\d)", re.ASCII)
 
 
 def _base64(elem: Element) -> object:
@@ -426,6 +443,17 @@ def _convert(root: Element) -> object:
     return _value(value)
 
 
+_STRING_CONTENT = re.compile(rb"(<string>|<value>)([^<]*\r[^<]*)(?=</string>|</value>)")
+
+
+def _keep_carriage_returns(body: bytes) -> bytes:
+    """Raw carriage returns inside string content as ``&#13;``: an XML parser turns every raw
+    CR (and CR LF) into LF, so text read would lose them. CRs between tags are left alone."""
+    if b"\r" not in body:
+        return body
+    return _STRING_CONTENT.sub(lambda m: m.group(1) + m.group(2).replace(b"\r", b"&#13;"), body)
+
+
 def decode_response(body: bytes) -> object:
     """The Python value of an XML-RPC reply body.
 
@@ -441,7 +469,7 @@ def decode_response(body: bytes) -> object:
     if _looks_html(_start(cleaned)):
         # an error page, not a threat: checked before the parser refuses its <!DOCTYPE html>
         raise MalformedResponseError(detail=f"an HTML page; it starts {_snippet(body)}")
-    root = _parse(_repair_utf8(cleaned))
+    root = _parse(_keep_carriage_returns(_repair_utf8(cleaned)))
     try:
         return _convert(root)
     except _BadReply as exc:

@@ -75,6 +75,11 @@ class Transport:
     def close(self) -> None:
         self._sessions.close()
 
+    @property
+    def open_sessions(self) -> int:
+        """HTTP sessions still open: one per live thread that has called (ended threads' are closed)."""
+        return self._sessions.open_count
+
     # -- the exchange ---------------------------------------------------------------------
 
     def post(self, body: bytes, method: str) -> HttpReply:

@@ -25,7 +25,7 @@ from app.core.tags import TagMode, mode_label
 from app.services.tags import TagsService
 
 Action = Literal["apply", "remove"]
-PlanKind = Literal["bulk", "merge", "retry"]
+PlanKind = Literal["bulk", "merge", "retry", "resume", "undo"]
 IdSource = Callable[[Cancellable], Iterable[int]]
 
 #: Above this many changes the user must type the number to confirm.
@@ -122,7 +122,7 @@ class BulkTagPlan:
         estimated_seconds: the time the calls take at the key's quota.
         quota: the quota in words.
         warnings: what the user must read before running.
-        kind: bulk, merge or retry.
+        kind: bulk, merge, retry, or resume / undo (plans the change journal makes).
         stop_contact_on_failure: later changes of a contact are not tried after one of its
             changes failed (a merge never removes B where applying A failed).
     """

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from app.api.rest import RestClient
 from app.api.xmlrpc.backend import XmlRpcBackend
@@ -39,6 +39,7 @@ class Session:
         records: linked records (opportunities, orders, subscriptions, invoices, links, e-mail status).
         demo: True for the local demo sandbox.
         profile_id: the stable id per-profile settings are stored under.
+        journal: the connection's change journal (:mod:`app.journal`), when one is open.
     """
 
     profile_name: str
@@ -51,6 +52,7 @@ class Session:
     profile_id: str = ""
     on_close: list[Callable[[], None]] = field(default_factory=list)
     closed: bool = False
+    journal: Any = None
 
     def __post_init__(self) -> None:
         if not self.profile_id:

@@ -19,7 +19,7 @@ import logging
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeVar
 
 from app.api.errors import ApiError, UnsupportedOperationError
 from app.core.cancel import Cancellable
@@ -121,11 +121,15 @@ class TagsService:
     Attributes:
         backend: the protocol's tag operations.
         observers: every :class:`TagWriteObserver` told about each write (the journal's hook).
+        job_runner: runs a bulk plan ``(plan, cancel, progress, workers) -> report`` when set
+            (the change journal sets it so every job is recorded before its first call);
+            None means the plain runner of :mod:`app.jobs.run`.
     """
 
     def __init__(self, backend: TagBackend) -> None:
         self.backend = backend
         self.observers: list[TagWriteObserver] = []
+        self.job_runner: Callable[..., Any] | None = None
         self._lock = threading.Lock()
         self._catalog: Catalog | None = None
         self._batches = itertools.count(1)

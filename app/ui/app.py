@@ -130,7 +130,7 @@ class AppController(QObject):
             return
         self.status("Starting the demo…")
         self.busy_changed.emit(True)
-        self.runner.run(lambda _t: self.demo.start(), on_done=self._session_opened,
+        self.runner.run(lambda _t: self._with_journal(self.demo.start()), on_done=self._session_opened,
                         on_error=lambda err: self._failed(err, "Starting the demo"), key="open-session",
                         description="start demo")
 
@@ -195,7 +195,7 @@ class AppController(QObject):
             client = build_client(profile, key)
             try:
                 verify_key(client, token)
-                return open_session(profile.name, client, profile_id=profile.id)
+                return self._with_journal(open_session(profile.name, client, profile_id=profile.id))
             except BaseException:
                 client.close()
                 raise
@@ -207,6 +207,20 @@ class AppController(QObject):
                         key="open-session", description=f"connect {profile.name}")
 
     # -- session handling ---------------------------------------------------------------------
+
+    def _with_journal(self, session: Session) -> Session:
+        """Open the connection's change journal (on the worker) and hook it into every write."""
+        from app.journal import Journal
+
+        try:
+            journal = Journal.open(self.paths.data_dir, session.profile_id)
+        except Exception:  # the app still works without one; the user is told in the log
+            log.exception("could not open the change journal for %s", session.profile_name)
+            return session
+        journal.attach(session)
+        session.journal = journal
+        session.on_close.append(journal.close)
+        return session
 
     def _session_opened(self, session: Session) -> None:
         self.busy_changed.emit(False)
@@ -221,6 +235,9 @@ class AppController(QObject):
         self.status(f"Connected to {where}.", 5000)
         log.info("session open: %s (demo=%s)", session.profile_name, session.demo)
         self.session_changed.emit(session)
+        actions = getattr(self.window, "journal_actions", None)
+        if actions is not None:
+            actions.check_unfinished()
 
     def _failed(self, error: BaseException, context: str) -> None:
         self.busy_changed.emit(False)

@@ -27,6 +27,7 @@ from app import __version__
 from app.logging_setup import log_folder
 from app.services.session import Session
 from app.ui.errors import ErrorPresenter
+from app.ui.journal_ui import JournalActions
 from app.ui.panes.contact_editor import ContactEditor
 from app.ui.panes.contacts import ContactsPane, SettingsLike
 from app.ui.panes.welcome import WelcomePage
@@ -78,6 +79,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.stack)
 
         self._make_actions()
+        self.journal_actions = JournalActions(self, runner, presenter)
         self._make_menus()
         self.editor.dirty_changed.connect(lambda _d: self._update_actions())
         self.editor.busy_changed.connect(lambda _b: self._update_actions())
@@ -102,6 +104,7 @@ class MainWindow(QMainWindow):
         self.session = session
         self.workspace.set_session(session)
         self.status.set_session(session)
+        self.journal_actions.set_session(session)
         if session is None:
             self.setWindowTitle(APP_TITLE)
             self.stack.setCurrentWidget(self.welcome)
@@ -176,9 +179,12 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         file_menu.addAction(self.act_quit)
         edit_menu = bar.addMenu("&Edit")
+        edit_menu.addAction(self.journal_actions.undo_action)
+        edit_menu.addSeparator()
         edit_menu.addActions([self.act_copy, self.act_find])
         view_menu = bar.addMenu("&View")
         view_menu.addActions([self.act_filter, self.act_columns])
+        view_menu.addAction(self.journal_actions.history_action)
         view_menu.addSeparator()
         view_menu.addAction(self.act_refresh)
         contact_menu = bar.addMenu("&Contact")

@@ -289,7 +289,9 @@ class BulkJobFlow(QWidget):
         # The job's own token: the runner's would discard the report of a cancelled job. The
         # read lane, not the one-thread write lane: a long job must not hold up contact saves,
         # and the job's pool already keeps each contact's changes in order.
-        self.runner.run(lambda _token: run(plan, cancel, emit, workers=workers), on_done=self._finished,
+        # through the change journal when the session has one (every row recorded before its call)
+        job = plan.service.job_runner or run
+        self.runner.run(lambda _token: job(plan, cancel, emit, workers=workers), on_done=self._finished,
                         on_error=self._run_failed, lane="read", description=plan.title)
 
     @Slot(object)

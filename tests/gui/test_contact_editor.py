@@ -252,3 +252,43 @@ def test_a_load_for_a_contact_no_longer_selected_is_dropped(qtbot: QtBot, window
     stored = sandbox.store.row("Contact", second)
     assert window.editor.contact_id == second
     assert text_editor(window, "FirstName").edit.text() == (stored["FirstName"] or "")
+
+
+def test_a_create_whose_reply_was_lost_lets_the_user_check_then_create(qtbot: QtBot, window: MainWindow,
+                                                                        sandbox: Any) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    from app.api.lost_create import LookupPolicy
+
+    session = window.session
+    assert session is not None
+    session.backend.lost_create = LookupPolicy((0.01,), 180.0)  # look once more, quickly
+    lookups = {"n": 0}
+
+    def lose_the_create_reply(event: Any) -> None:  # the reply of the create is lost, not applied
+        if event.method in ("ContactService.add", "POST /rest/v2/contacts"):
+            sandbox.set_faults("")
+        elif event.method in ("ContactService.findByEmail", "GET /rest/v2/contacts"):
+            lookups["n"] += 1
+            if lookups["n"] == 2:  # the form's duplicate check, then the backend's: next is the create
+                sandbox.set_faults("empty=1.0")
+
+    before = sandbox.store.count("Contact")
+    window.act_new.trigger()
+    type_into(qtbot, window, "FirstName", "Maybe")
+    type_into(qtbot, window, "LastName", "Created")
+    type_into(qtbot, window, "Email", "maybe.created@example.net")
+    session.client.on_call = lose_the_create_reply
+    window.act_save.trigger()
+    editor = window.editor
+    qtbot.waitUntil(lambda: isinstance(editor.active_dialog, QMessageBox), timeout=WAIT)
+    session.client.on_call = None
+    assert "did not send it again" in editor.active_dialog.text()  # type: ignore[union-attr]
+    assert sandbox.store.count("Contact") == before and editor.mode == "new"
+    editor.check_again_button.click()  # nothing there: asked again
+    qtbot.waitUntil(lambda: "it was not created" in window.statusBar().currentMessage(), timeout=WAIT)
+    qtbot.waitUntil(lambda: isinstance(editor.active_dialog, QMessageBox), timeout=WAIT)
+    with qtbot.waitSignal(editor.created, timeout=WAIT) as blocker:
+        editor.create_anyway_button.click()
+    assert sandbox.store.count("Contact") == before + 1
+    assert sandbox.store.row("Contact", blocker.args[0])["LastName"] == "Created"

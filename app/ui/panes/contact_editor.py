@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 from functools import partial
+from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -26,7 +27,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core.records import DuplicateContactError, Row, User
+from app.api.errors import OutcomeUnknownError
+from app.core.records import ContactQuery, DuplicateContactError, Row, User
 from app.core.schema import CustomField
 from app.services.contacts import ContactsService
 from app.ui.dialogs.duplicate import DuplicateChoice, DuplicateDialog
@@ -296,6 +298,9 @@ class ContactEditor(QWidget):
         if isinstance(error, DuplicateContactError):
             self._offer_existing(error.email, error.matches, dict(self.form.changes()))
             return
+        if isinstance(error, OutcomeUnknownError) and self.mode == _NEW:
+            self._ask_lost_create(error, dict(self.form.changes()))
+            return
         message, _ = describe(error)
         self.status_message.emit("Not saved.", 5000)
         if getattr(error, "retryable", False):  # retried already: say so, not "will try again"
@@ -309,6 +314,51 @@ class ContactEditor(QWidget):
                       "Revert (Esc) to drop them.")
         self._show_banner(f"Not saved: {message} {advice}", warn=True)
         self._presenter.present(error, f"Saving {self._name()}")
+
+    def _ask_lost_create(self, error: OutcomeUnknownError, values: dict[str, object]) -> QMessageBox:
+        """Keap may or may not have created the contact: the user decides, nothing is resent."""
+        box = QMessageBox(QMessageBox.Icon.Warning, "Was the contact created?",
+                          f"Keap did not say whether it created {self._name()}. TagDesk did not send it "
+                          "again, so it cannot have been created twice.",
+                          QMessageBox.StandardButton.Cancel, self)
+        box.setInformativeText("Check again looks for it in Keap (with the same e-mail address or name). "
+                               "Create anyway sends it once more: do that only if Check again found nothing.")
+        box.setDetailedText(error.message)
+        self.check_again_button = box.addButton("Check again", QMessageBox.ButtonRole.AcceptRole)
+        self.create_anyway_button = box.addButton("Create anyway", QMessageBox.ButtonRole.DestructiveRole)
+        self.check_again_button.clicked.connect(lambda: self._check_lost(values))
+        self.create_anyway_button.clicked.connect(lambda: self._write_create(values, dup_check=False))
+        self._show_banner("Not saved yet: Keap did not confirm the new contact. Your entries are still here.",
+                          warn=True)
+        self._show_dialog(box, lambda _code: setattr(self, "active_dialog", None))
+        return box
+
+    def _check_lost(self, values: dict[str, object]) -> None:
+        service = self._service
+        assert service is not None
+        email = str(values.get("Email") or "").strip()
+        name = " ".join(str(values.get(k) or "").strip() for k in ("FirstName", "LastName")).strip()
+
+        def look(token: Any) -> list[Row]:
+            if email:
+                return service.find_by_email(email, token)
+            if not name:
+                return []
+            page = service.page(ContactQuery(text=name), ["Id", "FirstName", "LastName", "Email", "Company"],
+                                0, 50, token)
+            return page.rows
+
+        def found(matches: list[Row]) -> None:
+            self._set_writing(False)
+            if matches:
+                self._offer_existing(email or name, matches, values)
+            else:
+                self.status_message.emit("Keap has no such contact: it was not created.", 6000)
+                self._ask_lost_create(OutcomeUnknownError("Not found when checked again."), values)
+
+        self._set_writing(True)
+        self._runner.run(look, lane="read", on_done=found, on_error=self._save_failed,
+                         description="check a lost create")
 
     # -- creating, with the duplicate check ----------------------------------------------------
 

@@ -50,6 +50,33 @@ def _values(data: dict[str, Any]) -> str:
     return ", ".join(f"{k}={v}" for k, v in data.items()) if data else ""
 
 
+def history_columns(tag_names: dict[int, str]) -> list[Column]:
+    """The History table; tag changes read "VIP on contact 498" once the tag names are known."""
+
+    def target(c: Any) -> str:
+        if c.kind in ("apply", "remove") and c.tag_id in tag_names and c.contact_id is not None:
+            return f"\u201c{tag_names[c.tag_id]}\u201d on contact {c.contact_id}"
+        return str(c.target)
+
+    def state(c: Any, when: str) -> str:
+        if c.kind in ("apply", "remove") and c.state == "skipped":
+            return "already so"
+        if c.kind == "apply":
+            return "has the tag" if when == "after" else "did not have it"
+        if c.kind == "remove":
+            return "no longer has it" if when == "after" else "had the tag"
+        return _values(c.after if when == "after" else c.before)
+
+    return [
+        Column("When", lambda c: display_text(c.created), lambda c: c.created),
+        Column("Change", lambda c: c.kind.replace("_", " ")),
+        Column("Of", target, stretch=True),
+        Column("Before", lambda c: state(c, "before"), tooltip=lambda c: json.dumps(c.before, default=str)),
+        Column("After", lambda c: state(c, "after"), tooltip=lambda c: json.dumps(c.after, default=str)),
+        *HISTORY_COLUMNS[5:],
+    ]
+
+
 HISTORY_COLUMNS = [
     Column("When", lambda c: display_text(c.created), lambda c: c.created),
     Column("Change", lambda c: c.kind.replace("_", " ")),
@@ -90,7 +117,7 @@ class HistoryDialog(QDialog):
     undo_job_requested = Signal(str)
 
     def __init__(self, parent: QWidget | None, runner: TaskRunner, presenter: ErrorPresenter,
-                 journal: Any) -> None:
+                 journal: Any, tags: Any = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("History of changes")
         self.resize(1000, 560)
@@ -98,6 +125,8 @@ class HistoryDialog(QDialog):
         self.contact_edit = QLineEdit()
         self.contact_edit.setPlaceholderText("contact Id")
         self.job_combo = QComboBox()
+        self.job_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.job_combo.setMinimumContentsLength(28)
         self.kind_combo = QComboBox()
         for kind in KINDS:
             self.kind_combo.addItem(kind.replace("_", " ") or "every kind", kind)
@@ -130,7 +159,17 @@ class HistoryDialog(QDialog):
         self.export_button.clicked.connect(lambda: self.export_csv())
         self.undo_button.clicked.connect(self._undo_selected_job)
         self._load_jobs()
+        if tags is not None:  # tag names for the tag changes, read on a worker like everything else
+            self.runner.run(lambda token: {t.id: t.name.strip() for t in tags.catalog(token).tags},
+                            on_done=self._names_arrived, description="tag names")
         self.reload()
+
+    def _names_arrived(self, names: dict[int, str]) -> None:
+        rows = self.model.rows()
+        self.model = RecordTableModel(history_columns(names), self)
+        self.view.setModel(self.model)
+        self.model.set_rows(rows)
+        self.view.resizeColumnsToContents()
 
     loaded = Signal()
 
@@ -281,7 +320,8 @@ class JournalActions(QObject):
     def open_history(self) -> HistoryDialog | None:
         if self.journal is None:
             return None
-        dialog = HistoryDialog(self.window, self.runner, self.presenter, self.journal)
+        tags = self.session.tags if self.session is not None else None
+        dialog = HistoryDialog(self.window, self.runner, self.presenter, self.journal, tags)
         dialog.undo_job_requested.connect(self.undo_job)
         self._show(dialog)
         return dialog

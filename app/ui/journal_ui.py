@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import logging
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +44,8 @@ from app.ui.tasks import TaskRunner
 
 log = logging.getLogger("app.ui.journal")
 
+#: The History's date filter: label -> days back (None: any time).
+SINCE = {"any time": None, "today": 0, "last 7 days": 7, "last 30 days": 30}
 KINDS = ("", "update", "create", "delete", "apply", "remove", "create_tag", "update_tag", "delete_tag")
 
 
@@ -127,6 +130,9 @@ class HistoryDialog(QDialog):
         self.job_combo = QComboBox()
         self.job_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.job_combo.setMinimumContentsLength(28)
+        self.since_combo = QComboBox()
+        for label in SINCE:
+            self.since_combo.addItem(label, label)
         self.kind_combo = QComboBox()
         for kind in KINDS:
             self.kind_combo.addItem(kind.replace("_", " ") or "every kind", kind)
@@ -141,7 +147,7 @@ class HistoryDialog(QDialog):
         self.undo_button.setToolTip("Reverse every change of the selected row's job, after a dry run")
         filters = QHBoxLayout()
         for label, widget in (("Contact:", self.contact_edit), ("Job:", self.job_combo),
-                              ("Kind:", self.kind_combo)):
+                              ("Kind:", self.kind_combo), ("When:", self.since_combo)):
             filters.addWidget(QLabel(label))
             filters.addWidget(widget)
         filters.addStretch(1)
@@ -156,6 +162,7 @@ class HistoryDialog(QDialog):
         self.contact_edit.returnPressed.connect(self.reload)
         self.job_combo.currentIndexChanged.connect(lambda _i: self.reload())
         self.kind_combo.currentIndexChanged.connect(lambda _i: self.reload())
+        self.since_combo.currentIndexChanged.connect(lambda _i: self.reload())
         self.export_button.clicked.connect(lambda: self.export_csv())
         self.undo_button.clicked.connect(self._undo_selected_job)
         self._load_jobs()
@@ -176,8 +183,13 @@ class HistoryDialog(QDialog):
     def filters(self) -> dict[str, Any]:
         text = self.contact_edit.text().strip()
         job = self.job_combo.currentData()
+        days = SINCE.get(str(self.since_combo.currentData()))
+        since = None
+        if days is not None:  # from local midnight, days back
+            midnight = datetime.now().astimezone().replace(hour=0, minute=0, second=0, microsecond=0)
+            since = midnight - timedelta(days=days)
         return {"contact_id": int(text) if text.isdigit() else None, "job_id": job or None,
-                "kind": self.kind_combo.currentData() or None}
+                "kind": self.kind_combo.currentData() or None, "since": since}
 
     def _load_jobs(self) -> None:
         journal = self.journal

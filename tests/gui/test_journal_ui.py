@@ -111,6 +111,9 @@ def test_history_lists_changes_filters_and_exports(qtbot: QtBot, window: MainWin
         dialog.reload()
     rows = dialog.model.rows()
     assert rows and all(r.contact_id == second for r in rows)
+    with qtbot.waitSignal(dialog.loaded, timeout=WAIT):
+        dialog.since_combo.setCurrentIndex(dialog.since_combo.findData("today"))
+    assert dialog.model.rows() == rows  # made just now
     assert "JobTitle=Two" in dialog.model.index(0, 4).data()
     target = tmp_path / "history.csv"
     dialog.export_csv(target)

@@ -13,9 +13,8 @@ import logging
 import signal
 import socket
 import sys
-from pathlib import Path
 
-from PySide6.QtCore import QObject, QSocketNotifier, Signal
+from PySide6.QtCore import QObject, QSize, QSocketNotifier, Signal
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox
 
@@ -23,6 +22,7 @@ from app import __version__
 from app.api import errors as e
 from app.core.cancel import CancelToken
 from app.logging_setup import READY_MARKER, install_excepthook
+from app.resources import APP_ICON_SVG, ICON_SIZES, icon_png, resource_path
 from app.services.connection_test import verify_key
 from app.services.demo import DemoLauncher
 from app.services.paths import APP_AUTHOR, APP_NAME, AppPaths
@@ -38,16 +38,18 @@ from app.ui.tasks import TaskRunner
 
 log = logging.getLogger("app.ui.app")
 
-RESOURCES = Path(__file__).resolve().parents[2] / "resources"
-
-
 def app_icon() -> QIcon | None:
-    """The window icon from resources/, when the checkout or bundle has one."""
-    for name in ("icons/tagdesk.svg", "icons/tagdesk.png", "tagdesk.svg", "tagdesk.png"):
-        path = RESOURCES / name
-        if path.is_file():
-            return QIcon(str(path))
-    return None
+    """The window icon, found the one way ``--self-test`` checks (:mod:`app.resources`):
+    the SVG plus every rendered PNG size, from the checkout or the frozen bundle."""
+    svg = resource_path(APP_ICON_SVG)
+    if not svg.is_file():
+        return None
+    icon = QIcon(str(svg))
+    for size in ICON_SIZES:
+        png = resource_path(icon_png(size))
+        if png.is_file():
+            icon.addFile(str(png), QSize(size, size))
+    return icon
 
 
 class AppController(QObject):

@@ -153,7 +153,7 @@ class MainWindow(QMainWindow):
         self.act_new = self._action("&New contact", lambda: self.editor.new_contact(), K.New,
                                     "Start a new contact (Ctrl+N)")
         self.act_save = self._action("&Save", lambda: self.editor.save(), K.Save, "Save the contact (Ctrl+S)")
-        self.act_revert = self._action("Re&vert", lambda: self.editor.revert(), "Esc",
+        self.act_revert = self._action("Re&vert", lambda: self.editor.request_revert(), "Esc",
                                        "Put back the values from Keap (Esc)")
         self.act_delete = self._action("&Delete…", lambda: self.editor.delete(),
                                        tip="Delete the contact from Keap")

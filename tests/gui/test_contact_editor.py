@@ -172,7 +172,13 @@ def test_revert_puts_back_the_loaded_values(qtbot: QtBot, window: MainWindow) ->
     open_first_contact(qtbot, window)
     original = text_editor(window, "City").edit.text()
     type_into(qtbot, window, "City", "Atlantis")
+    window.act_revert.trigger()  # Esc: asks first, and keeping the edits keeps them
+    box = window.editor.active_dialog
+    assert isinstance(box, QMessageBox) and "Discard your unsaved changes" in box.text()
+    box.reject()
+    assert text_editor(window, "City").edit.text() == "Atlantis" and window.editor.dirty
     window.act_revert.trigger()
+    window.editor.discard_button.click()
     assert text_editor(window, "City").edit.text() == original and not window.editor.dirty
 
 

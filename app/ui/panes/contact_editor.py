@@ -448,6 +448,20 @@ class ContactEditor(QWidget):
             self._open(None)
         self.deleted.emit(contact_id)
 
+    def request_revert(self) -> QMessageBox | None:
+        """Revert / Esc: unsaved edits are thrown away only after asking (Keap never saw them)."""
+        if not self.form.dirty:
+            self.revert()
+            return None
+        box = QMessageBox(QMessageBox.Icon.Question, "Discard changes",
+                          f"Discard your unsaved changes to {self._name()}?",
+                          QMessageBox.StandardButton.NoButton, self)
+        self.discard_button = box.addButton("Discard changes", QMessageBox.ButtonRole.DestructiveRole)
+        box.addButton("Keep editing", QMessageBox.ButtonRole.RejectRole)
+        self.discard_button.clicked.connect(self.revert)
+        self._show_dialog(box, lambda _code: setattr(self, "active_dialog", None))
+        return box
+
     def revert(self) -> None:
         if self.mode == _NEW and not self.form.dirty:
             self._open(None)

@@ -14,9 +14,6 @@ from datetime import date, datetime
 from PySide6.QtCore import QDate, QDateTime, QEvent, QObject, Qt, QTime, Signal
 from PySide6.QtGui import QDoubleValidator, QIntValidator
 from PySide6.QtWidgets import (
-    QComboBox,
-    QDateEdit,
-    QDateTimeEdit,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
@@ -29,6 +26,7 @@ from app.core.dates import from_api_date
 from app.core.display import display_text, eastern_text
 from app.core.records import User
 from app.core.schema import LIST_TYPES, CustomFieldType
+from app.ui.widgets import FormComboBox, FormDateEdit, FormDateTimeEdit
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _BLANK_DATE = QDate(1900, 1, 1)
@@ -167,7 +165,7 @@ class DateEditor(FieldEditor):
     """A calendar day; blank is the (hidden) minimum date."""
 
     def __init__(self, info: FieldInfo) -> None:
-        self.edit = QDateEdit()
+        self.edit = FormDateEdit()
         self._loading = False
         super().__init__(info, self.edit)
         self.edit.setCalendarPopup(True)
@@ -196,7 +194,7 @@ class DateTimeEditor(FieldEditor):
     """A moment, shown in local time; the tooltip gives Keap's Eastern time."""
 
     def __init__(self, info: FieldInfo) -> None:
-        self.edit = QDateTimeEdit()
+        self.edit = FormDateTimeEdit()
         self._loading = False
         super().__init__(info, self.edit)
         self.edit.setCalendarPopup(True)
@@ -230,7 +228,7 @@ class ChoiceEditor(FieldEditor):
     """A dropdown of fixed options: list custom fields, yes/no, users."""
 
     def __init__(self, info: FieldInfo, options: list[tuple[str, object]]) -> None:
-        self.combo = QComboBox()
+        self.combo = FormComboBox()
         super().__init__(info, self.combo)
         self.combo.addItem("", None)
         for text, data in options:

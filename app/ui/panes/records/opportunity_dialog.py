@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from app.core.dates import to_local
 from app.core.linked import OPPORTUNITY_STATUS, Opportunity, OpportunityDraft, Stage
+from app.ui.widgets import FormComboBox
 
 
 class OpportunityDialog(QDialog):
@@ -41,14 +42,14 @@ class OpportunityDialog(QDialog):
         self.setWindowTitle("Edit opportunity" if opportunity else "New opportunity")
         self.setMinimumWidth(440)
         self.title_edit = QLineEdit(self)
-        self.stage_combo = QComboBox(self)
+        self.stage_combo = FormComboBox(self)
         self.stage_combo.addItem("(no stage)", None)
         for s in stages:
             self.stage_combo.addItem(s.name, s.id)
-        self.status_combo = QComboBox(self)
+        self.status_combo = FormComboBox(self)
         for code, text in OPPORTUNITY_STATUS.items():
             self.status_combo.addItem(text, code)
-        self.owner_combo = QComboBox(self)
+        self.owner_combo = FormComboBox(self)
         self.owner_combo.addItem("(nobody)", None)
         for uid, name in users:
             self.owner_combo.addItem(name, uid)

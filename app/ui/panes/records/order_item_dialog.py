@@ -16,13 +16,13 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QLabel,
     QLineEdit,
-    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
 from app.core.linked import OrderItem
 from app.core.money import format_money, to_cents
+from app.ui.widgets import FormSpinBox
 
 PAID_NOTE = ("Changing an item changes the order's invoice total. Keap refuses changes to an order "
              "that is paid in full.")
@@ -38,7 +38,7 @@ class OrderItemDialog(QDialog):
         self.setMinimumWidth(420)
         self.name_edit = QLineEdit(item.name, self)
         self.description_edit = QLineEdit(item.description, self)
-        self.qty_spin = QSpinBox(self)
+        self.qty_spin = FormSpinBox(self)
         self.qty_spin.setRange(1, 1_000_000)
         self.qty_spin.setValue(max(1, item.qty))
         self.price_edit = QLineEdit(str(item.unit_price), self)

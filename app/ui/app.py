@@ -80,6 +80,7 @@ class AppController(QObject):
         self._shut_down = False
 
         self.window = MainWindow(self.runner, self.presenter, settings=self.settings)
+        self.window.data_dir = paths.data_dir
         self.presenter.window = self.window
         if isinstance(self.window, QMainWindow):
             bar = self.window.statusBar()

@@ -15,6 +15,7 @@ from PySide6.QtCore import QUrl, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
+    QDialog,
     QFileDialog,
     QMainWindow,
     QMessageBox,
@@ -23,9 +24,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app import __version__
 from app.logging_setup import log_folder
 from app.services.session import Session
+from app.ui.dialogs.help import AboutDialog, PathDialog, ShortcutsDialog, about_text
 from app.ui.errors import ErrorPresenter
 from app.ui.journal_ui import JournalActions
 from app.ui.panes.contact_editor import ContactEditor
@@ -63,6 +64,8 @@ class MainWindow(QMainWindow):
         self.presenter = presenter
         self.settings = settings
         self.session: Session | None = None
+        self.data_dir: Path | None = None  # set by the application (shown in About)
+        self.help_dialog: QDialog | None = None
         self.resize(1360, 840)
 
         self.status = StatusBar(self)
@@ -168,6 +171,7 @@ class MainWindow(QMainWindow):
         self.act_goal = self._action("Achieve &goal…", lambda: self._panes("achieve_goal"),
                                      tip="Complete an \"API call\" campaign goal for the selected contacts")
         self.act_logs = self._action("Open &log folder", self.open_log_folder)
+        self.act_shortcuts = self._action("&Keyboard shortcuts", self.show_shortcuts, "F1")
         self.act_about = self._action("&About TagDesk", self.about)
 
     def _make_menus(self) -> None:
@@ -198,7 +202,9 @@ class MainWindow(QMainWindow):
         tags_menu.addSeparator()
         tags_menu.addAction(self.act_tag_health)
         help_menu = bar.addMenu("&Help")
-        help_menu.addActions([self.act_logs, self.act_about])
+        help_menu.addActions([self.act_shortcuts, self.act_logs])
+        help_menu.addSeparator()
+        help_menu.addAction(self.act_about)
 
         toolbar = QToolBar("Main")
         toolbar.setObjectName("main_toolbar")
@@ -258,17 +264,32 @@ class MainWindow(QMainWindow):
         if panes is not None:
             getattr(panes, command)(self)
 
-    def open_log_folder(self) -> None:
+    def open_log_folder(self) -> PathDialog | None:
+        """Open the log folder; where nothing can open folders, show its path to copy."""
         folder = log_folder()
         if folder is None:
             self.status.showMessage("Logging to a file is not set up in this run.", 5000)
-            return
-        QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
+            return None
+        self.status.showMessage(f"Log folder: {folder}", 10_000)
+        if QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder))):
+            return None
+        dialog = PathDialog(self, "Log folder", folder)
+        self.help_dialog = dialog
+        dialog.open()
+        return dialog
 
-    def about(self) -> None:
-        QMessageBox.about(self, "About TagDesk",
-                          f"<b>TagDesk {__version__}</b><p>A desktop workbench for Keap (Infusionsoft) "
-                          "contacts and tags.</p>")
+    def about(self) -> AboutDialog:
+        protocol = self.session.protocol if self.session is not None else None
+        dialog = AboutDialog(self, about_text(protocol, self.data_dir, log_folder()))
+        self.help_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def show_shortcuts(self) -> ShortcutsDialog:
+        dialog = ShortcutsDialog(self, self.actions())
+        self.help_dialog = dialog
+        dialog.open()
+        return dialog
 
     def _quit(self) -> None:
         self.quit_requested.emit()

@@ -383,3 +383,14 @@ def format_duration(seconds: float) -> str:
 class _Never:
     def is_cancelled(self) -> bool:
         return False
+
+
+def seconds_left(plan: BulkTagPlan, rows_finished: int) -> float:
+    """Time still needed when ``rows_finished`` of the plan's rows are done, by the dry run's own
+    estimator: the time of all its calls minus the time of the calls made so far. One model for
+    the estimate before the job and the countdown during it, so they never disagree (a simple
+    rate extrapolation over-promises while the key's per-second burst lasts)."""
+    total_rows = max(1, plan.change_count)
+    rows = min(max(0, rows_finished), total_rows)
+    calls_done = round(plan.calls * rows / total_rows)
+    return max(0.0, plan.service.estimate_seconds(plan.calls) - plan.service.estimate_seconds(calls_done))

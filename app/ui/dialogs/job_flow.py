@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 
 from app.core.cancel import CancelToken
 from app.jobs import BulkTagPlan, BulkTagReport, JobProgress, RowResult, run
-from app.jobs.bulk_tags import format_duration
+from app.jobs.bulk_tags import format_duration, seconds_left
 from app.jobs.run import DEFAULT_WORKERS
 from app.ui.errors import ErrorPresenter
 from app.ui.models.record_table import Column, RecordTableModel
@@ -302,9 +302,8 @@ class BulkJobFlow(QWidget):
         text = f"{progress.done:,} of {progress.total:,} done"
         if progress.failed:
             text += f" \u00b7 {progress.failed:,} failed"
-        if 0 < progress.finished < progress.total and progress.elapsed > 3:
-            left = progress.elapsed / progress.finished * (progress.total - progress.finished)
-            text += f" \u00b7 {format_duration(left)} left"
+        if self.plan is not None and 0 < progress.finished < progress.total:
+            text += f" \u00b7 {format_duration(seconds_left(self.plan, progress.finished))} left"
         self.progress_label.setText(text)
 
     def cancel_job(self) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
 from types import SimpleNamespace
 
 from app.api.ratelimit import Limits, RateLimiter
@@ -24,7 +25,7 @@ def test_the_countdown_starts_at_the_dry_runs_estimate_and_only_falls() -> None:
     assert seconds_left(plan, 0) == plan.estimated_seconds
     assert format_duration(plan.estimated_seconds) == "about 4 minutes"
     lefts = [seconds_left(plan, done) for done in range(0, 1095, 7)]
-    assert all(a >= b for a, b in zip(lefts, lefts[1:], strict=False))  # never goes up
+    assert all(a >= b for a, b in pairwise(lefts))  # never goes up
     assert seconds_left(plan, 1094) == 0.0
     # the burst at the start does not make the countdown promise 2 minutes for 4
     assert format_duration(seconds_left(plan, 20)) == "about 4 minutes"

@@ -206,6 +206,7 @@ def test_new_contact_with_an_existing_email_offers_the_existing_one(qtbot: QtBot
     qtbot.waitUntil(lambda: isinstance(window.editor.active_dialog, DuplicateDialog), timeout=WAIT)
     dialog = window.editor.active_dialog
     assert isinstance(dialog, DuplicateDialog)
+    assert not window.statusBar().currentMessage().startswith("Looking for contacts")  # the look-up ended
     assert f"(Id {existing['Id']})" in dialog.list.item(0).text()
     dialog.open_button.click()
     wait_loaded(qtbot, window, existing["Id"])
@@ -298,3 +299,11 @@ def test_a_create_whose_reply_was_lost_lets_the_user_check_then_create(qtbot: Qt
         editor.create_anyway_button.click()
     assert sandbox.store.count("Contact") == before + 1
     assert sandbox.store.row("Contact", blocker.args[0])["LastName"] == "Created"
+
+
+def test_saved_names_the_contact_as_saved_after_a_rename(qtbot: QtBot, window: MainWindow) -> None:
+    open_first_contact(qtbot, window)
+    type_into(qtbot, window, "FirstName", "Renamed")
+    window.act_save.trigger()
+    qtbot.waitUntil(lambda: window.statusBar().currentMessage().startswith("Saved"), timeout=WAIT)
+    assert window.statusBar().currentMessage().startswith("Saved Renamed")

@@ -439,7 +439,11 @@ class ConnectionsDialog(QDialog):
             except SecretStoreError as err:
                 return KeyOutcome(False, str(err))
 
-        self._runner.run(look_up, on_done=self._on_key_looked_up, on_error=self._on_job_error,
+        def failed(error: BaseException) -> None:  # never leave "Looking for a stored key…" behind
+            self._set_key_status("The keyring could not be read; paste the key to use this connection.")
+            self._on_job_error(error)
+
+        self._runner.run(look_up, on_done=self._on_key_looked_up, on_error=failed,
                          key=KEY_JOB, description="look up key")
 
     def _on_key_looked_up(self, outcome: KeyOutcome) -> None:

@@ -284,10 +284,11 @@ class ContactEditor(QWidget):
 
     def _saved(self, contact_id: int, values: dict[str, object]) -> None:
         self._set_writing(False)
-        self.status_message.emit(f"Saved {self._name()}.", 4000)
         self.saved.emit(contact_id, dict(values))
         if self.contact_id == contact_id:
             self.form.set_record({**self.form.original, **values})  # clean now; reload for Keap's values
+        self.status_message.emit(f"Saved {self._name()}.", 4000)  # the name as saved, after a rename
+        if self.contact_id == contact_id:
             self._hide_banner()
             self._load(contact_id)
         if self._pending is not None:
@@ -374,6 +375,7 @@ class ContactEditor(QWidget):
 
         def found(matches: list[Row]) -> None:
             self._set_writing(False)
+            self.status_message.emit("", 1)  # the look-up is over, whatever it found
             if matches:
                 self._offer_existing(email, matches, values)
             else:

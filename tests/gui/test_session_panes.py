@@ -100,3 +100,23 @@ def test_bulk_tags_on_selection_needs_a_selection(qtbot: QtBot, window: MainWind
     with qtbot.waitSignal(presenter.status_message, timeout=WAIT) as blocker:
         window.act_tags_selected.trigger()
     assert "Select one or more contacts" in blocker.args[0]
+
+
+def test_an_active_tag_filter_shows_in_the_filter_bar_and_names_the_bulk_scope(
+        qtbot: QtBot, window: MainWindow, demo_sandbox: Any) -> None:
+    tagged = members(demo_sandbox)
+    tag = max(tagged, key=lambda t: len(tagged[t]))
+    name = next(r["GroupName"] for r in demo_sandbox.store.rows("ContactGroup") if r["Id"] == tag).strip()
+    pane, contacts = panes_of(window).tags_pane, window.contacts
+    pane.set_mode("any")
+    pane.select_tags([tag])
+    assert contacts.filter_bar.isVisibleTo(window)
+    assert f"with any of \u201c{name}\u201d" in contacts.filter_label.text()
+    window.act_tags_search.trigger()
+    dialogs = [w for w in QApplication.topLevelWidgets() if isinstance(w, BulkTagsDialog) and w.isVisible()]
+    assert len(dialogs) == 1
+    assert dialogs[0].scope.description == f"contacts with any of \u201c{name}\u201d"
+    dialogs[0].close()
+    contacts.clear_filter_button.click()  # clears the tag filter too, and the tag selection with it
+    assert contacts.model.query.tag_ids == () and not contacts.filter_bar.isVisibleTo(window)
+    assert pane.selected_tags() == []

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from app.core.contact_fields import DEFAULT_COLUMNS, FieldInfo, Kind
 from app.core.records import Condition, ContactQuery
+from app.core.tags import mode_label
 from app.services.contacts import ContactsService
 from app.ui.dialogs.columns import ColumnsDialog
 from app.ui.dialogs.filter import FilterDialog
@@ -90,6 +91,7 @@ class ContactsPane(QWidget):
     """
 
     current_changed = Signal(object)
+    tag_filter_cleared = Signal()
 
     def __init__(self, runner: TaskRunner, settings: SettingsLike | None = None,
                  parent: QWidget | None = None) -> None:
@@ -97,6 +99,7 @@ class ContactsPane(QWidget):
         self.settings = settings
         self.profile_id = ""
         self.catalog: list[FieldInfo] = []
+        self.tag_names: tuple[str, ...] = ()
         self.model = ContactsModel(runner, self)
 
         self.search = QLineEdit()
@@ -115,7 +118,7 @@ class ContactsPane(QWidget):
         self.filter_label.setWordWrap(True)
         self.clear_filter_button = QPushButton("Clear filter")
         self.clear_filter_button.setFlat(True)
-        self.clear_filter_button.clicked.connect(lambda: self.set_conditions(()))
+        self.clear_filter_button.clicked.connect(self.clear_filters)
         self.filter_bar = QWidget()
         bar = QHBoxLayout(self.filter_bar)
         bar.setContentsMargins(0, 0, 0, 0)
@@ -204,18 +207,37 @@ class ContactsPane(QWidget):
             self.model.set_query(self.model.query.with_conditions(conditions))
         self._show_filter()
 
-    def set_tag_filter(self, tag_ids: tuple[int, ...], mode: str) -> None:
+    def set_tag_filter(self, tag_ids: tuple[int, ...], mode: str, names: tuple[str, ...] = ()) -> None:
         """Show only contacts with all / any / none of the tags (empty: no tag filter)."""
+        self.tag_names = names
         query = self.model.query.with_tags(tag_ids, mode)
         if query != self.model.query and self.catalog:
             self.model.set_query(query)
+        self._show_filter()
+
+    def filter_text(self) -> str:
+        """Every filter in force, in words: tags first (easy to forget), then field conditions."""
+        query = self.model.query
+        parts = []
+        if query.tag_ids:
+            shown = ", ".join(f"\u201c{n}\u201d" for n in self.tag_names) or f"{len(query.tag_ids)} tags"
+            parts.append(f"{mode_label(query.tag_mode)} {shown}")
+        parts += [c.describe(self.labels.get(c.field)) for c in query.conditions]
+        return "; ".join(parts)
 
     def _show_filter(self) -> None:
-        conditions = self.model.query.conditions
-        self.filter_bar.setVisible(bool(conditions))
-        self.filter_label.setText("Filter: " + "; ".join(c.describe(self.labels.get(c.field))
-                                                          for c in conditions))
+        query = self.model.query
+        conditions = query.conditions
+        self.filter_bar.setVisible(bool(conditions or query.tag_ids))
+        self.filter_label.setText("Filter: " + self.filter_text())
         self.filter_button.setText(f"Filter ({len(conditions)})…" if conditions else "Filter…")
+
+    def clear_filters(self) -> None:
+        """Clear filter: field conditions and the tag filter both (the tags pane is told too)."""
+        had_tags = bool(self.model.query.tag_ids)
+        self.set_conditions(())
+        if had_tags:
+            self.tag_filter_cleared.emit()
 
     def open_filter_dialog(self) -> FilterDialog | None:
         if not self.catalog:

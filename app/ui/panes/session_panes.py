@@ -10,11 +10,12 @@ what may have changed, and the selected contact reaches every tab.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 
 from PySide6.QtWidgets import QSplitter, QTabWidget, QWidget
 
 from app.core.cancel import Cancellable
+from app.jobs.bulk_tags import Scope
 from app.services.session import Session
 from app.ui.dialogs.achieve_goal import open_achieve_goal
 from app.ui.dialogs.bulk_tags import open_bulk_tags
@@ -61,6 +62,7 @@ class SessionPanes:
             tabs.addTab(tab, title)
 
         self.tags_pane.tag_filter_changed.connect(self._on_tag_filter)
+        self._contacts.tag_filter_cleared.connect(lambda: self.tags_pane.select_tags([]))
         self.tags_pane.tags_changed.connect(self.after_tag_writes)
         self.tags_pane.refresh()
 
@@ -69,7 +71,9 @@ class SessionPanes:
     def _on_tag_filter(self, value: object) -> None:
         assert isinstance(value, tuple) and len(value) == 2
         tag_ids, mode = value
-        self._contacts.set_tag_filter(tuple(int(t) for t in tag_ids), str(mode))
+        ids = tuple(int(t) for t in tag_ids)
+        names = {t.id: t.name.strip() for t in self.tags_pane.model.tags()}
+        self._contacts.set_tag_filter(ids, str(mode), tuple(names.get(t, f"Tag {t}") for t in ids))
 
     def after_tag_writes(self) -> None:
         """Tags changed: cached searches may be stale, and a tag-filtered table certainly is."""
@@ -101,7 +105,10 @@ class SessionPanes:
         def matching(cancel: Cancellable) -> Iterable[int]:
             return (int(row["Id"]) for row in service.iter_rows(query, ["Id"], cancel))
 
-        scope: Callable[[Cancellable], Iterable[int]] = matching
+        # the scope named as it is: the search text and every filter, tags included
+        words = [f"matching \u201c{query.text}\u201d" if query.text else "", self._contacts.filter_text()]
+        described = " and ".join(w for w in words if w)
+        scope = Scope.matching(matching, f"contacts {described}" if described else "every contact")
         dialog = open_bulk_tags(parent, self._runner, self._presenter, self.session.tags, scope,
                                 action=action)  # type: ignore[arg-type]
         dialog.changed.connect(self.after_tag_writes)

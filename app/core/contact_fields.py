@@ -53,7 +53,7 @@ LABELS: dict[str, str] = {
     "AssistantPhone": "Assistant's phone", "ContactNotes": "Notes", "ReferralCode": "Referral code",
     "Username": "User name", "Password": "Password", "Language": "Language", "TimeZone": "Time zone",
     "BillingInformation": "Billing information", "DateCreated": "Created", "CreatedBy": "Created by",
-    "LastUpdated": "Last updated", "LastUpdatedBy": "Last updated by", "Groups": "Tag Ids",
+    "LastUpdated": "Last updated", "LastUpdatedBy": "Last updated by", "Groups": "Tags (ids)",
     "Validated": "Validated",
 }
 

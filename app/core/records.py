@@ -37,6 +37,12 @@ class Op(StrEnum):
     def needs_value(self) -> bool:
         return self not in (Op.BLANK, Op.NOT_BLANK)
 
+    @property
+    def words(self) -> str:
+        """The operator as the UI says it: words throughout ("is at least", never ">=")."""
+        return {"<": "is less than", "<=": "is at most", ">": "is more than", ">=": "is at least",
+                "!=": "is not"}.get(self.value, self.value)
+
 
 @dataclass(frozen=True)
 class Condition:
@@ -54,8 +60,8 @@ class Condition:
     def describe(self, label: str | None = None) -> str:
         name = label or self.field
         if not self.op.needs_value:
-            return f"{name} {self.op.value}"
-        return f"{name} {self.op.value} {self.value}"
+            return f"{name} {self.op.words}"
+        return f"{name} {self.op.words} {self.value}"
 
 
 TagMode = Literal["any", "all", "none"]

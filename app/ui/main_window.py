@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QUrl, Signal
+from PySide6.QtCore import QStandardPaths, QUrl, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -250,11 +250,14 @@ class MainWindow(QMainWindow):
         if self.session is None:
             return
         if path is None:
-            chosen, _ = QFileDialog.getSaveFileName(self, "Export contacts", "contacts.csv",
+            chosen, _ = QFileDialog.getSaveFileName(self, "Export contacts",
+                                                    str(self.export_folder() / "contacts.csv"),
                                                     "CSV files (*.csv)")
             if not chosen:
                 return
             path = Path(chosen)
+            if self.settings is not None:
+                self.settings.set_value("export/folder", str(path.parent))
         self.workspace.export_csv(path)
         self._update_actions()
 
@@ -263,6 +266,14 @@ class MainWindow(QMainWindow):
         panes = self.workspace.session_panes
         if panes is not None:
             getattr(panes, command)(self)
+
+    def export_folder(self) -> Path:
+        """Where Export CSV starts: the folder used last, else the user's documents folder."""
+        last = self.settings.value("export/folder") if self.settings is not None else None
+        if isinstance(last, str) and Path(last).is_dir():
+            return Path(last)
+        documents = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+        return Path(documents) if documents and Path(documents).is_dir() else Path.home()
 
     def open_log_folder(self) -> PathDialog | None:
         """Open the log folder; where nothing can open folders, show its path to copy."""

@@ -82,7 +82,7 @@ class _Row:
         self.op.blockSignals(True)
         self.op.clear()
         for op in ops_for(info):
-            self.op.addItem(op.value, op.value)
+            self.op.addItem(op.words, op.value)
         self.op.setCurrentIndex(max(0, self.op.findData(current)))
         self.op.blockSignals(False)
         self.value.setPlaceholderText("YYYY-MM-DD" if info.kind in (Kind.DATE, Kind.DATETIME) else "value")

@@ -67,6 +67,7 @@ class OpportunitiesTab(RecordTab):
         self.edit_button = QPushButton("Edit…", self)
         self.new_button.clicked.connect(self.new_opportunity)
         self.edit_button.clicked.connect(lambda: self.edit_row(self.view.current_row()))
+        self.view.selectionModel().selectionChanged.connect(lambda *_: self._update_buttons())
         buttons = QHBoxLayout()
         buttons.addWidget(self.new_button)
         buttons.addWidget(self.edit_button)
@@ -98,7 +99,8 @@ class OpportunitiesTab(RecordTab):
     def _update_buttons(self) -> None:
         has_contact = self.contact_id is not None
         self.new_button.setEnabled(has_contact)
-        self.edit_button.setEnabled(has_contact and self.model.rowCount() > 0)
+        selected = self.view.selectionModel() is not None and self.view.selectionModel().hasSelection()
+        self.edit_button.setEnabled(has_contact and self.model.rowCount() > 0 and selected)
 
     # -- create and edit -------------------------------------------------------------------------
 

@@ -83,6 +83,9 @@ class ContactsModel(QAbstractTableModel):
         self._columns: list[FieldInfo] = []
         self._query = ContactQuery()
         self._gen = 0
+        #: Bumped by retry(): a call sent before the user pressed Retry that fails afterwards is
+        #: asked again at once, instead of showing the error the user just dismissed.
+        self._retry_epoch = 0
         self._rows: list[Row] = []
         self._index: dict[int, int] = {}
         self._total: int | None = None
@@ -175,6 +178,7 @@ class ContactsModel(QAbstractTableModel):
         if self._error is None:
             return
         self._error = None
+        self._retry_epoch += 1
         failed, self._failed_pages = sorted(self._failed_pages), set()
         if self._count_failed:
             self._count_failed = False
@@ -216,7 +220,8 @@ class ContactsModel(QAbstractTableModel):
         assert service is not None
         self._count_job = self._runner.run(
             lambda token: service.count(query, token),
-            on_done=partial(self._on_count, gen), on_error=partial(self._on_count_error, gen),
+            on_done=partial(self._on_count, gen),
+            on_error=partial(self._on_count_error, gen, self._retry_epoch),
             description="count contacts")
 
     def _fields(self) -> list[str]:
@@ -229,7 +234,8 @@ class ContactsModel(QAbstractTableModel):
         fields, size = self._fields(), self._page_size
         self._in_flight[page] = self._runner.run(
             lambda token: service.page(query, fields, page, size, token),
-            on_done=partial(self._on_page, gen), on_error=partial(self._on_page_error, gen, page),
+            on_done=partial(self._on_page, gen),
+            on_error=partial(self._on_page_error, gen, page, self._retry_epoch),
             description=f"contacts page {page}")
         self._next_page = max(self._next_page, page + 1)
         if show_now:
@@ -262,11 +268,14 @@ class ContactsModel(QAbstractTableModel):
         self._top_up()
         self._sync_placeholder()
 
-    def _on_count_error(self, gen: int, error: BaseException) -> None:
+    def _on_count_error(self, gen: int, epoch: int, error: BaseException) -> None:
         if gen != self._gen:
             return
         self._count_job = None
         if isinstance(error, CancelledError):
+            return
+        if epoch < self._retry_epoch:  # sent before Retry was pressed: that Retry covers it
+            self._start_count()
             return
         self._count_failed = True
         self._fail(error)
@@ -324,12 +333,15 @@ class ContactsModel(QAbstractTableModel):
         self._rows.extend(rows)
         self.endInsertRows()
 
-    def _on_page_error(self, gen: int, page: int, error: BaseException) -> None:
+    def _on_page_error(self, gen: int, page: int, epoch: int, error: BaseException) -> None:
         if gen != self._gen:
             return
         self._in_flight.pop(page, None)
         if isinstance(error, CancelledError):
             self._sync_placeholder()
+            return
+        if epoch < self._retry_epoch:  # sent before Retry was pressed: that Retry covers it
+            self._request(page)
             return
         self._failed_pages.add(page)
         self._fail(error)

@@ -307,3 +307,19 @@ def test_saved_names_the_contact_as_saved_after_a_rename(qtbot: QtBot, window: M
     window.act_save.trigger()
     qtbot.waitUntil(lambda: window.statusBar().currentMessage().startswith("Saved"), timeout=WAIT)
     assert window.statusBar().currentMessage().startswith("Saved Renamed")
+
+
+def test_a_new_search_that_drops_the_contact_empties_the_editor(qtbot: QtBot, window: MainWindow) -> None:
+    contact_id = open_first_contact(qtbot, window)
+    name = window.editor.title.text()
+    first = name.split()[0]
+    model = window.contacts.model
+    with qtbot.waitSignal(model.rows_loaded, timeout=WAIT):
+        window.contacts.search.setText(first)  # a search that still lists the contact
+        window.contacts.apply_search()
+    qtbot.waitUntil(lambda: not model.loading, timeout=WAIT)
+    assert window.editor.contact_id == contact_id and window.contacts.current_contact_id() == contact_id
+    with qtbot.waitSignal(model.rows_loaded, timeout=WAIT):
+        window.contacts.search.setText("zzqqxx-nobody")
+        window.contacts.apply_search()
+    qtbot.waitUntil(lambda: window.editor.contact_id is None, timeout=WAIT)

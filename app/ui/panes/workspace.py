@@ -86,11 +86,14 @@ class Workspace(QWidget):
         self._restore_splitter()
 
         model = self.contacts.model
+        self._check_current = False  # a new search started: is the edited contact still listed?
         self.contacts.current_changed.connect(self._on_current_changed)
         model.total_changed.connect(lambda _t: self._show_total())
         model.rows_loaded.connect(lambda _n: self._show_total())
         model.load_failed.connect(lambda message: status.show_error(message, model.retry))
         model.query_changed.connect(lambda _q: status.clear_error())
+        model.query_changed.connect(lambda _q: setattr(self, "_check_current", True))
+        model.rows_loaded.connect(lambda _n: self._keep_or_drop_current())
         self.editor.saved.connect(model.update_contact)
         self.editor.deleted.connect(model.remove_contact)
         self.editor.created.connect(lambda _id: self.contacts.refresh())
@@ -154,6 +157,21 @@ class Workspace(QWidget):
             return
         self.contacts.refresh()
         self.editor.reload()
+
+    def _keep_or_drop_current(self) -> None:
+        """After a new search's first rows: the contact in the editor stays only if the search
+        still lists it (it is selected again); otherwise the editor empties, unless it holds
+        unsaved edits (those are never dropped silently)."""
+        if not self._check_current:
+            return
+        self._check_current = False
+        contact_id = self.editor.contact_id
+        if contact_id is None or self.editor.mode != "contact" or self.contacts.select_contact(contact_id):
+            return
+        if not self.editor.dirty:
+            self.editor.show_contact(None)
+            if self.session_panes is not None:
+                self.session_panes.show_contact(None)
 
     def _on_current_changed(self, contact_id: int | None) -> None:
         if contact_id is not None:

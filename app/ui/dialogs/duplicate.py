@@ -52,8 +52,10 @@ class DuplicateDialog(QDialog):
         text.setWordWrap(True)
         layout.addWidget(text)
         self.list = QListWidget(self)
+        self.list.setWordWrap(True)  # a long name and company is shown whole, never cut off
         for row in matches:
             item = QListWidgetItem(describe_contact(row))
+            item.setToolTip(item.text())
             item.setData(Qt.ItemDataRole.UserRole, int(row["Id"]))
             self.list.addItem(item)
         self.list.setCurrentRow(0)
@@ -71,7 +73,11 @@ class DuplicateDialog(QDialog):
         self.create_button.clicked.connect(lambda: self._finish(DuplicateChoice.CREATE))
         self.cancel_button.clicked.connect(lambda: self._finish(DuplicateChoice.CANCEL))
         layout.addWidget(buttons)
-        self.resize(560, 260)
+        wanted = self.list.sizeHintForColumn(0) + 2 * self.list.frameWidth() + 48
+        rows = min(len(matches), 6)
+        row_height = self.list.sizeHintForRow(0) + 2
+        self.list.setMinimumHeight(max(1, rows) * row_height + 2 * self.list.frameWidth())
+        self.resize(min(max(560, wanted), 1000), 260)
 
     def _finish(self, choice: DuplicateChoice) -> None:
         self.choice = choice

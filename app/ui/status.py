@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QLabel, QProgressBar, QPushButton, QStatusBar, QWi
 
 from app.services.profiles import xmlrpc_notice
 from app.services.session import Session
+from app.ui import palette
 
 #: Status texts that change with every page or call are shown at most this often.
 THROTTLE_MS = 200
@@ -32,7 +33,7 @@ class StatusBar(QStatusBar):
 
         self.error_label = QLabel()
         self.error_label.setObjectName("status_error")
-        self.error_label.setStyleSheet("color: #b3261e;")
+        self.error_label.setStyleSheet(palette.text_style("error"))
         self.retry_button = QPushButton("Retry")
         self.retry_button.setObjectName("status_retry")
         self.retry_button.clicked.connect(self._on_retry)
@@ -93,7 +94,7 @@ class StatusBar(QStatusBar):
         if session.protocol == "xmlrpc":
             tip += " " + xmlrpc_notice()
         self.connection_label.setToolTip(tip)
-        self.connection_label.setStyleSheet("color: #8a5a00;" if session.demo else "color: #1b7f3b;")
+        self.connection_label.setStyleSheet(palette.text_style("warning" if session.demo else "ok"))
         self.refresh_quota()
         self._timer.start()
 

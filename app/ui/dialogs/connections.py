@@ -46,6 +46,7 @@ from app.services.profiles import (
     switch_to_rest,
 )
 from app.services.secrets import BackendStatus, SecretStore, SecretStoreError
+from app.ui import palette
 from app.ui.dialogs.protocol_row import ProtocolRow
 from app.ui.tasks import TaskRunner
 
@@ -53,8 +54,7 @@ log = logging.getLogger("app.ui.connections")
 
 LEGACY_PLACEHOLDER = "https://APPNAME.infusionsoft.com/api/xmlrpc"
 KEY_JOB = "connections-key"
-_OK_STYLE = "color: #1b7f3b;"
-_BAD_STYLE = "color: #b3261e;"
+
 
 
 def _buddy_label(text: str, buddy: QWidget) -> QLabel:
@@ -402,10 +402,10 @@ class ConnectionsDialog(QDialog):
         self._set_busy(False)
         if report.ok:
             self.test_result.setText(f"✔ {report.message}")
-            self.test_result.setStyleSheet(_OK_STYLE)
+            self.test_result.setStyleSheet(palette.text_style("ok"))
         else:
             self.test_result.setText(f"✘ {report.message}\nNext step: {report.next_step}")
-            self.test_result.setStyleSheet(_BAD_STYLE)
+            self.test_result.setStyleSheet(palette.text_style("error"))
         self.test_finished.emit(report)
 
     # -- keyring --------------------------------------------------------------------------
@@ -421,7 +421,7 @@ class ConnectionsDialog(QDialog):
             self.keyring_label.setStyleSheet("")
         else:
             self.keyring_label.setText(f"⚠ The system keyring cannot be used: {status.reason}")
-            self.keyring_label.setStyleSheet(_BAD_STYLE)
+            self.keyring_label.setStyleSheet(palette.text_style("error"))
         self.session_only.setVisible(not status.ok)
         self.session_only.setChecked(self._secrets.session_only)
         self.keyring_checked.emit(status)
@@ -472,7 +472,7 @@ class ConnectionsDialog(QDialog):
     def show_message(self, text: str, *, ok: bool) -> None:
         self.message.setText(text)
         self.message.setVisible(bool(text))
-        self.message.setStyleSheet(_OK_STYLE if ok else _BAD_STYLE)
+        self.message.setStyleSheet(palette.text_style("ok") if ok else palette.text_style("error"))
         self.message_shown.emit(text)
 
     def _on_job_error(self, error: BaseException) -> None:

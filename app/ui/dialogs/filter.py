@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from app.core.contact_fields import FieldInfo, Kind
 from app.core.records import Condition, Op, Value
+from app.ui import palette
 
 TEXT_OPS = [Op.CONTAINS, Op.EQUALS, Op.STARTS, Op.ENDS, Op.NE, Op.BLANK, Op.NOT_BLANK]
 ORDERED_OPS = [Op.EQUALS, Op.LT, Op.LE, Op.GT, Op.GE, Op.NE, Op.BLANK, Op.NOT_BLANK]
@@ -125,7 +126,7 @@ class FilterDialog(QDialog):
         self.add_button.clicked.connect(lambda: self.add_row(None))
         layout.addWidget(self.add_button, 0, Qt.AlignmentFlag.AlignLeft)
         self.error = QLabel()
-        self.error.setStyleSheet("color: #b3261e;")
+        self.error.setStyleSheet(palette.text_style("error"))
         self.error.hide()
         layout.addWidget(self.error)
         layout.addStretch(1)

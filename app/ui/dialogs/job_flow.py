@@ -33,6 +33,7 @@ from app.core.cancel import CancelToken
 from app.jobs import BulkTagPlan, BulkTagReport, JobProgress, RowResult, run
 from app.jobs.bulk_tags import format_duration, seconds_left
 from app.jobs.run import DEFAULT_WORKERS
+from app.ui import palette
 from app.ui.errors import ErrorPresenter
 from app.ui.models.record_table import Column, RecordTableModel
 from app.ui.tasks import TaskRunner
@@ -133,9 +134,7 @@ class BulkJobFlow(QWidget):
         self.plan_figures.setTextFormat(Qt.TextFormat.RichText)
         self.plan_warning = QLabel()
         self.plan_warning.setWordWrap(True)
-        self.plan_warning.setStyleSheet(
-            "background: #fff4ce; color: #4d3800; border: 1px solid #e0c060; border-radius: 4px;"
-            " padding: 8px;")
+        self.plan_warning.setStyleSheet(palette.note_style())
         self.confirm_label = QLabel()
         self.confirm_label.setWordWrap(True)
         self.confirm_edit = QLineEdit()

@@ -13,9 +13,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from app.services.profiles import PROTOCOL_LABELS, REST, XMLRPC, xmlrpc_days_left, xmlrpc_notice
-
-_WARN_STYLE = "color: #8a5a00;"
-_OFF_STYLE = "color: #b00020;"
+from app.ui import palette
 
 
 class ProtocolRow(QWidget):
@@ -78,4 +76,4 @@ class ProtocolRow(QWidget):
         if xmlrpc:
             self.notice.setText(xmlrpc_notice(self._today))
             off = xmlrpc_days_left(self._today) < 0
-            self.notice.setStyleSheet(_OFF_STYLE if off else _WARN_STYLE)
+            self.notice.setStyleSheet(palette.text_style("error" if off else "warning"))

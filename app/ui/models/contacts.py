@@ -24,13 +24,13 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QBrush, QColor
 
 from app.api.errors import CancelledError
 from app.core.contact_fields import FieldInfo, Kind
 from app.core.display import display_text, eastern_text
 from app.core.records import ContactPage, ContactQuery, Row
 from app.services.contacts import ContactsService
+from app.ui import palette
 from app.ui.errors import describe
 from app.ui.models.roles import Role
 from app.ui.tasks import Job, TaskRunner
@@ -522,7 +522,7 @@ class ContactsModel(QAbstractTableModel):
                 return ""
             return f"Could not load more rows: {self._error}" if self._error else "Loading…"
         if role == Qt.ItemDataRole.ForegroundRole:
-            return QBrush(QColor("#b3261e" if self._error else "#777777"))
+            return palette.brush("error" if self._error else "muted")
         if role == Role.PlaceholderRole:
             return True
         if role == Role.ErrorRole:

@@ -13,12 +13,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush
 
+from app.ui import palette
 from app.ui.models.roles import Role
 
 Index = QModelIndex | QPersistentModelIndex
-WARN_BRUSH = QBrush(QColor("#a15c00"))
+def warn_brush() -> QBrush:
+    return palette.brush("warn_cell")
 
 
 @dataclass(frozen=True)
@@ -84,7 +86,7 @@ class RecordTableModel(QAbstractTableModel):
             horizontal = Qt.AlignmentFlag.AlignRight if col.right else Qt.AlignmentFlag.AlignLeft
             return int(horizontal | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ForegroundRole:
-            return WARN_BRUSH if col.warn is not None and col.warn(record) else None
+            return warn_brush() if col.warn is not None and col.warn(record) else None
         if role == Qt.ItemDataRole.DecorationRole:
             return self.decoration(record, index.column()) if self.decoration is not None else None
         if role == Role.RecordRole:

@@ -31,6 +31,7 @@ from app.api.errors import OutcomeUnknownError
 from app.core.records import ContactQuery, DuplicateContactError, Row, User
 from app.core.schema import CustomField
 from app.services.contacts import ContactsService
+from app.ui import palette
 from app.ui.dialogs.duplicate import DuplicateChoice, DuplicateDialog
 from app.ui.dialogs.preflight import PreflightChoice, PreflightDialog
 from app.ui.errors import ErrorPresenter, describe
@@ -499,7 +500,7 @@ class ContactEditor(QWidget):
 
     def _show_banner(self, text: str, *, warn: bool, actions: bool = False) -> None:
         self.banner.setText(text)
-        color = "#fdecea" if warn else "#e8f0fe"
+        color = palette.colour("banner_warn_bg" if warn else "banner_info_bg")
         self.banner.setStyleSheet(f"background: {color}; padding: 4px; border-radius: 3px;")
         self.banner_save.setVisible(actions)
         self.banner_discard.setVisible(actions)

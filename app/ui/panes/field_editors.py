@@ -26,6 +26,7 @@ from app.core.dates import from_api_date
 from app.core.display import display_text, eastern_text
 from app.core.records import User
 from app.core.schema import LIST_TYPES, CustomFieldType
+from app.ui import palette
 from app.ui.widgets import FormComboBox, FormDateEdit, FormDateTimeEdit
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -84,7 +85,8 @@ class TextEditor(FieldEditor):
 
     def _show_problem(self) -> None:
         problem = self.problem()
-        self.edit.setStyleSheet("QLineEdit { border: 1px solid #b3261e; }" if problem else "")
+        border = f"QLineEdit {{ border: 1px solid {palette.colour('error')}; }}"
+        self.edit.setStyleSheet(border if problem else "")
         self.edit.setToolTip(problem or f"{self.info.label} ({self.info.name})")
 
     def value(self) -> object:
@@ -293,7 +295,7 @@ class LockedEditor(FieldEditor):
         self.reason = QLabel(f"{LOCKED_REASON}; view or edit it in Keap itself.")
         self.reason.setObjectName(f"locked_reason_{info.name}")
         self.reason.setWordWrap(True)
-        self.reason.setStyleSheet("color: #8a5a00;")
+        self.reason.setStyleSheet(palette.text_style("warning"))
         self.reason.hide()
         layout = QVBoxLayout(self.box)
         layout.setContentsMargins(0, 0, 0, 0)

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from app.core.dates import to_local
 from app.core.linked import OPPORTUNITY_STATUS, Opportunity, OpportunityDraft, Stage
+from app.ui import palette
 from app.ui.widgets import FormComboBox
 
 
@@ -71,7 +72,7 @@ class OpportunityDialog(QDialog):
         self.notes_edit = QPlainTextEdit(self)
         self.notes_edit.setFixedHeight(70)
         self.error_label = QLabel(self)
-        self.error_label.setStyleSheet("color: #b00020")
+        self.error_label.setStyleSheet(palette.text_style("error"))
         self.error_label.setWordWrap(True)
         self.error_label.hide()
 

@@ -21,6 +21,7 @@ from app.core.cancel import CancelToken
 from app.core.capabilities import Op
 from app.core.linked import Order, OrderItem, sniff_image
 from app.services.records import RecordsService
+from app.ui import palette
 from app.ui.errors import ErrorPresenter
 from app.ui.models.record_table import Column, RecordTableModel
 from app.ui.panes.records.base import RecordTab, RecordView, money_text, when_text
@@ -97,8 +98,7 @@ class OrdersTab(RecordTab):
         self.note = QLabel(PURCHASE_GOAL_NOTE, self)
         self.note.setWordWrap(True)
         self.note.setObjectName("purchaseGoalNote")
-        self.note.setStyleSheet("QLabel#purchaseGoalNote { background: #fff4d6; color: #5c4400;"
-                                " border: 1px solid #e6c96b; border-radius: 4px; padding: 6px; }")
+        self.note.setStyleSheet(palette.note_style("QLabel#purchaseGoalNote"))
         self.orders = RecordTableModel(ORDER_COLUMNS, self)
         self.orders_view = RecordView(self, delete_text="Delete order…")
         self.orders_view.setModel(self.orders)

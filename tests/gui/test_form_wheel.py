@@ -39,7 +39,7 @@ def test_an_unfocused_field_leaves_the_wheel_to_the_page(qtbot: QtBot) -> None:
     for widget in (combo, day, spin):
         wheel(widget)
     assert (combo.currentText(), day.date(), spin.value()) == ("Morgan Sales", QDate(2024, 5, 17), 5)
-    # (ignored, the event goes on to the scroll area when Qt delivers a real wheel event)
+    # (left unaccepted, Qt offers a real wheel event to the scroll area; a sent one stops here)
     combo.setFocus()  # once the user chose the field, the wheel is theirs to use
     qtbot.waitUntil(combo.hasFocus)
     wheel(combo)

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from typing import Protocol
 
 from app.core.cancel import Cancellable
-from app.core.records import ContactQuery, Row, User
+from app.core.records import Condition, ContactQuery, Row, User
 from app.core.schema import CustomField
 
 
@@ -27,6 +27,17 @@ class CrmBackend(Protocol):
 
     #: "xmlrpc" or "rest"; shown in the status bar and the logs.
     protocol: str
+    #: Whether :meth:`count_contacts` is one cheap call (XML-RPC) or would page the whole
+    #: result (REST v2 has no count): lists then learn their total from their last page.
+    can_count: bool
+
+    def sort_refusal(self, field: str) -> str:
+        """Why contacts cannot be sorted by ``field`` on the server ("" when they can); no call."""
+        ...
+
+    def condition_refusal(self, condition: Condition) -> str:
+        """Why contacts cannot be filtered by ``condition`` ("" when they can); no call."""
+        ...
 
     def count_contacts(self, query: ContactQuery, cancel: Cancellable) -> int:
         """How many contacts match ``query`` (fresh: recomputed on every call)."""

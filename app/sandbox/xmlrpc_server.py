@@ -148,14 +148,16 @@ class Handler(BaseHTTPRequestHandler):
         with contextlib.suppress(OSError):
             self.connection.shutdown(socket.SHUT_RDWR)
 
-    def _credential(self, query: str) -> str | None:
+    def _credential(self, query: str | None) -> str | None:
+        """The key from ``X-Keap-API-Key`` or ``Authorization: Bearer``; for XML-RPC also from
+        ``?access_token=`` (REST passes None: its gateway reads headers only [I])."""
         key = self.headers.get("X-Keap-API-Key")
         if key:
             return key.strip()
         auth = self.headers.get("Authorization") or ""
         if auth[:7].lower() == "bearer ":
             return auth[7:].strip()
-        token = parse_qs(query).get("access_token")
+        token = parse_qs(query).get("access_token") if query is not None else None
         return token[0] if token else None
 
     # --- routes ------------------------------------------------------------------------------

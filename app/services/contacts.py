@@ -117,7 +117,7 @@ class ContactsService:
     @property
     def can_count(self) -> bool:
         """False over REST v2, which has no count: lists learn their total from the last page."""
-        return bool(getattr(self.backend, "can_count", True))
+        return self.backend.can_count
 
     @property
     def protocol(self) -> str:
@@ -125,8 +125,7 @@ class ContactsService:
 
     def condition_refusal(self, condition: Condition) -> str:
         """Why the server cannot filter by ``condition`` ("" when it can); no call is made."""
-        check = getattr(self.backend, "condition_refusal", None)
-        return str(check(condition)) if callable(check) else ""
+        return self.backend.condition_refusal(condition)
 
     def sort_refusal(self, field: str) -> str:
         """Why the list cannot be sorted by ``field`` on the server ("" when it can).
@@ -134,10 +133,7 @@ class ContactsService:
         REST v2 sorts contacts by Id, e-mail and the create/update times only [V]; sorting
         one page on the client would silently mislead, so the app says so instead.
         """
-        sortable: frozenset[str] | None = getattr(self.backend, "sortable_fields", None)
-        if sortable is None or field in sortable:
-            return ""
-        return str(getattr(self.backend, "sort_hint", "This list cannot be sorted by that column."))
+        return self.backend.sort_refusal(field)
 
     def count(self, query: ContactQuery, cancel: Cancellable) -> int:
         return self.backend.count_contacts(searchable(query), cancel)

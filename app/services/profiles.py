@@ -174,21 +174,27 @@ def switch_to_rest(profile: Profile) -> Profile:
     return replace(profile, url=url, auth_mode=mode, protocol=REST)
 
 
-def _rest_url_problems(url: str, mode: AuthMode) -> list[str]:
-    url = url.strip()
+def _address_problems(url: str, what: str, example: str) -> tuple[list[str], str | None]:
+    """What is wrong with any connection address, and its path (None when it is no web address)."""
     if not url:
-        return [f"Enter the REST host (usually {KEAP_REST_URL})."]
+        return [f"Enter the {what} (usually {example})."], None
     parts = urlsplit(url)
     host = parts.hostname or ""
     if parts.scheme not in ("https", "http") or not host:
-        return [f"{url} is not a web address; it should look like {KEAP_REST_URL}."]
-    out: list[str] = []
+        return [f"{url} is not a web address; it should look like {example}."], None
     if parts.scheme == "http" and not is_loopback(host):
-        out.append("The URL must start with https:// so the key is never sent unencrypted "
-                   "(plain http:// is accepted only for this computer, e.g. the demo sandbox).")
-    if "xmlrpc" in parts.path:
+        return ["The URL must start with https:// so the key is never sent unencrypted "
+                "(plain http:// is accepted only for this computer, e.g. the demo sandbox)."], parts.path
+    return [], parts.path
+
+
+def _rest_url_problems(url: str, mode: AuthMode) -> list[str]:
+    out, path = _address_problems(url.strip(), "REST host", KEAP_REST_URL)
+    if path is None:
+        return out
+    if "xmlrpc" in path:
         out.append(f"That is an XML-RPC address; REST v2 uses the host only, like {KEAP_REST_URL}.")
-    if parts.path.rstrip("/").endswith("/rest/v2"):
+    if path.rstrip("/").endswith("/rest/v2"):
         out.append(f"Leave out /rest/v2: the REST host looks like {KEAP_REST_URL}.")
     if mode is AuthMode.LEGACY:
         out.append("Legacy API keys work only with XML-RPC; use a service account key, a personal "
@@ -197,18 +203,10 @@ def _rest_url_problems(url: str, mode: AuthMode) -> list[str]:
 
 
 def _url_problems(url: str, mode: AuthMode) -> list[str]:
-    url = url.strip()
-    if not url:
-        return [f"Enter the endpoint URL (usually {KEAP_XMLRPC_URL})."]
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    if parts.scheme not in ("https", "http") or not host:
-        return [f"{url} is not a web address; it should look like {KEAP_XMLRPC_URL}."]
-    out: list[str] = []
-    if parts.scheme == "http" and not is_loopback(host):
-        out.append("The URL must start with https:// so the key is never sent unencrypted "
-                   "(plain http:// is accepted only for this computer, e.g. the demo sandbox).")
-    legacy_path = parts.path.rstrip("/").endswith("/api/xmlrpc")
+    out, path = _address_problems(url.strip(), "endpoint URL", KEAP_XMLRPC_URL)
+    if path is None:
+        return out
+    legacy_path = path.rstrip("/").endswith("/api/xmlrpc")
     if mode is AuthMode.LEGACY and not legacy_path:
         out.append("A legacy API key works only with the account's own URL, "
                    "like https://APPNAME.infusionsoft.com/api/xmlrpc.")

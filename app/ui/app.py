@@ -238,9 +238,7 @@ class AppController(QObject):
         self.status(f"Connected to {where}.", 5000)
         log.info("session open: %s (demo=%s)", session.profile_name, session.demo)
         self.session_changed.emit(session)
-        actions = getattr(self.window, "journal_actions", None)
-        if actions is not None:
-            actions.check_unfinished()
+        self.window.journal_actions.check_unfinished()
 
     def _failed(self, error: BaseException, context: str) -> None:
         self.busy_changed.emit(False)

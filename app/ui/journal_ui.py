@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -54,7 +55,8 @@ def _values(data: dict[str, Any]) -> str:
 
 
 def history_columns(tag_names: dict[int, str]) -> list[Column]:
-    """The History table; tag changes read "VIP on contact 498" once the tag names are known."""
+    """The History table. ``tag_names`` is read when a cell is drawn, so the dialog fills it in
+    when the names arrive: tag changes then read "VIP on contact 498"."""
 
     def target(c: Any) -> str:
         if c.kind in ("apply", "remove") and c.tag_id in tag_names and c.contact_id is not None:
@@ -76,21 +78,11 @@ def history_columns(tag_names: dict[int, str]) -> list[Column]:
         Column("Of", target, stretch=True),
         Column("Before", lambda c: state(c, "before"), tooltip=lambda c: json.dumps(c.before, default=str)),
         Column("After", lambda c: state(c, "after"), tooltip=lambda c: json.dumps(c.after, default=str)),
-        *HISTORY_COLUMNS[5:],
+        Column("Result", lambda c: c.state + (f": {c.reason}" if c.reason else ""),
+               warn=lambda c: c.state in ("failed", "unknown")),
+        Column("Job", lambda c: c.job_id or ""),
+        Column("Undo", lambda c: "" if c.reversible else c.why_not, warn=lambda c: not c.reversible),
     ]
-
-
-HISTORY_COLUMNS = [
-    Column("When", lambda c: display_text(c.created), lambda c: c.created),
-    Column("Change", lambda c: c.kind.replace("_", " ")),
-    Column("Of", lambda c: c.target, stretch=True),
-    Column("Before", lambda c: _values(c.before), tooltip=lambda c: json.dumps(c.before, default=str)),
-    Column("After", lambda c: _values(c.after), tooltip=lambda c: json.dumps(c.after, default=str)),
-    Column("Result", lambda c: c.state + (f": {c.reason}" if c.reason else ""),
-           warn=lambda c: c.state in ("failed", "unknown")),
-    Column("Job", lambda c: c.job_id or ""),
-    Column("Undo", lambda c: "" if c.reversible else c.why_not, warn=lambda c: not c.reversible),
-]
 
 
 class JobDialog(QDialog):
@@ -118,6 +110,7 @@ class HistoryDialog(QDialog):
     """Every journalled change of this connection; filters, CSV export, Undo job."""
 
     undo_job_requested = Signal(str)
+    loaded = Signal()
 
     def __init__(self, parent: QWidget | None, runner: TaskRunner, presenter: ErrorPresenter,
                  journal: Any, tags: Any = None) -> None:
@@ -136,7 +129,8 @@ class HistoryDialog(QDialog):
         self.kind_combo = QComboBox()
         for kind in KINDS:
             self.kind_combo.addItem(kind.replace("_", " ") or "every kind", kind)
-        self.model = RecordTableModel(HISTORY_COLUMNS, self)
+        self.tag_names: dict[int, str] = {}
+        self.model = RecordTableModel(history_columns(self.tag_names), self)
         self.view = QTableView()
         self.view.setModel(self.model)
         self.view.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
@@ -172,13 +166,10 @@ class HistoryDialog(QDialog):
         self.reload()
 
     def _names_arrived(self, names: dict[int, str]) -> None:
-        rows = self.model.rows()
-        self.model = RecordTableModel(history_columns(names), self)
-        self.view.setModel(self.model)
-        self.model.set_rows(rows)
+        self.tag_names.update(names)
+        self.model.set_rows(self.model.rows())  # redrawn with the names
         self.view.resizeColumnsToContents()
 
-    loaded = Signal()
 
     def filters(self) -> dict[str, Any]:
         text = self.contact_edit.text().strip()
@@ -261,7 +252,7 @@ class JournalActions(QObject):
 
     @property
     def journal(self) -> Any:
-        return getattr(self.session, "journal", None) if self.session is not None else None
+        return self.session.journal if self.session is not None else None
 
     def set_session(self, session: Session | None) -> None:
         self.session = session
@@ -303,14 +294,16 @@ class JournalActions(QObject):
         self._show(box)
 
     def resume(self, job_id: str) -> None:
-        self._open_plan(job_id, "resume_plan", "Resume job")
+        if self.journal is not None:
+            self._open_plan(job_id, self.journal.resume_plan, "Resume job")
 
     def undo_job(self, job_id: str) -> None:
-        self._open_plan(job_id, "undo_plan", "Undo job")
+        if self.journal is not None:
+            self._open_plan(job_id, self.journal.undo_plan, "Undo job")
 
-    def _open_plan(self, job_id: str, method: str, title: str) -> None:
-        journal, session = self.journal, self.session
-        if journal is None or session is None:
+    def _open_plan(self, job_id: str, make_plan: Callable[..., Any], title: str) -> None:
+        session = self.session
+        if session is None:
             return
         tags = session.tags
 
@@ -319,7 +312,7 @@ class JournalActions(QObject):
             dialog.flow.changed.connect(lambda: session.contacts.forget_searches())
             self._show(dialog)
 
-        self.runner.run(lambda token: getattr(journal, method)(job_id, tags, token), on_done=opened,
+        self.runner.run(lambda token: make_plan(job_id, tags, token), on_done=opened,
                         on_error=lambda err: self.presenter.present(err, title), description=title)
 
     def discard(self, job_id: str) -> None:

@@ -84,9 +84,6 @@ class RestBackend:
     protocol = "rest"
     #: REST v2 has no contact count [V]; the list learns its total from its last page.
     can_count = False
-    #: The app fields REST can sort contacts by [V: order_by id, create_time, email, update_time].
-    sortable_fields = frozenset(search.ORDER_FIELDS)
-    sort_hint = search.SORTABLE_HINT
 
     def __init__(self, client: RestClient, *, cache_size: int = 8,
                  lost_create: LookupPolicy | None = None) -> None:
@@ -127,6 +124,10 @@ class RestBackend:
             options=options,
             default_value=str(item.get("default_value") or ""),
         )
+
+    def sort_refusal(self, field: str) -> str:
+        """REST sorts contacts by Id, e-mail and the create/update times only [V]."""
+        return "" if field in search.ORDER_FIELDS else search.SORTABLE_HINT
 
     def condition_refusal(self, condition: Condition) -> str:
         """Why REST cannot filter by ``condition`` ("" when it can); makes no call (the custom

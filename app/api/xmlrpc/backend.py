@@ -163,6 +163,13 @@ class XmlRpcBackend:
     """:class:`~app.core.backend.CrmBackend` over one :class:`XmlRpcClient` (thread-safe)."""
 
     protocol = "xmlrpc"
+    can_count = True
+
+    def sort_refusal(self, field: str) -> str:
+        return ""  # DataService.query sorts by any field
+
+    def condition_refusal(self, condition: Condition) -> str:
+        return ""  # every condition has an XML-RPC plan (LIKE, operators, ~null~ for blanks)
 
     def __init__(self, client: XmlRpcClient, *, cache_size: int = 8,
                  lost_create: LookupPolicy | None = None) -> None:

@@ -40,6 +40,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from app.sandbox.rest.contact_map import OPT_STATUS
 from app.sandbox.rest.conventions import (
     FilterField,
     Request,
@@ -66,14 +67,8 @@ from app.sandbox.rest.routes import RestContext, route
 from app.sandbox.services import other
 from app.sandbox.values import now_eastern
 
-#: Store status -> REST ``EmailOptStatus``.
-STATUS_NAMES = {
-    "single": "SINGLE_OPT_IN",
-    "double": "DOUBLE_OPT_IN",
-    "unengaged": "UNENGAGED_NON_MARKETABLE",
-    "optout": "ADMIN",
-    "bounce": "HARD_BOUNCE",
-}
+#: Store status -> REST ``EmailOptStatus`` (the contacts' e-mail addresses use the same map).
+STATUS_NAMES = OPT_STATUS
 ALL_STATUSES = frozenset({
     "UNENGAGED_MARKETABLE", "SINGLE_OPT_IN", "DOUBLE_OPT_IN", "CONFIRMED", "UNENGAGED_NON_MARKETABLE",
     "NON_MARKETABLE", "LOCKDOWN", "BOUNCE", "HARD_BOUNCE", "MANUAL", "ADMIN", "SYSTEM",

@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterable, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from app.core.countries import COUNTRIES, NAME_BY_ALPHA3
 from app.core.schema import FieldType
 from app.sandbox.rest.conventions import (
     COMPARE,
@@ -44,15 +45,8 @@ from app.sandbox.store import CustomDef, Store, q
 
 CURRENCY = "USD"
 
-#: Country names the demo data uses (and a few more) with their ISO 3166 alpha-3 codes.
-COUNTRY_CODES: dict[str, str] = {
-    "United States": "USA", "United Kingdom": "GBR", "Germany": "DEU", "France": "FRA",
-    "Spain": "ESP", "Portugal": "PRT", "Italy": "ITA", "Sweden": "SWE", "Poland": "POL",
-    "Lithuania": "LTU", "Czech Republic": "CZE", "Vietnam": "VNM", "Greece": "GRC",
-    "Russia": "RUS", "Turkey": "TUR", "Canada": "CAN", "Australia": "AUS", "Ireland": "IRL",
-    "Netherlands": "NLD", "India": "IND", "Mexico": "MEX", "Brazil": "BRA", "Japan": "JPN",
-}
-COUNTRY_NAMES = {code: name for name, code in COUNTRY_CODES.items()}
+#: ISO alpha-3 -> the long name the store keeps (one table with contacts and the app).
+COUNTRY_NAMES = NAME_BY_ALPHA3
 
 
 # --- reads ------------------------------------------------------------------------------------
@@ -244,7 +238,7 @@ def custom_writes(store: Store, table: str, items: Any) -> dict[str, Any]:
 
 
 def country_code(name: Any) -> str | None:
-    return COUNTRY_CODES.get(str(name)) if name else None
+    return COUNTRIES[str(name)][0] if name and str(name) in COUNTRIES else None
 
 
 def country_name(code: str) -> str:

@@ -43,16 +43,6 @@ EMPTY_QUOTA_HEADERS = {
 }
 
 
-def _key_of(handler: Handler) -> str | None:
-    key = handler.headers.get("X-Keap-API-Key")
-    if key:
-        return key.strip()
-    auth = handler.headers.get("Authorization") or ""
-    if auth[:7].lower() == "bearer ":
-        return auth[7:].strip()
-    return None
-
-
 def _json_bytes(data: Any) -> bytes:
     return json.dumps(data, ensure_ascii=False).encode("utf-8")
 
@@ -62,7 +52,7 @@ def serve(handler: Handler, method: str, path: str, query: str, body: bytes) -> 
     sb = handler.sandbox
     label = label_of(method, path)
     sb.note_call(label, protocol="rest")
-    key = _key_of(handler)
+    key = handler._credential(None)
     if key != sb.key:
         fault = rest_errors.MISSING_KEY if not key else rest_errors.INVALID_KEY
         handler._send(401, _json_bytes(fault), JSON_TYPE, dict(EMPTY_QUOTA_HEADERS))

@@ -307,9 +307,7 @@ class ContactEditor(QWidget):
         self.status_message.emit("Not saved.", 5000)
         if getattr(error, "retryable", False):  # retried already: say so, not "will try again"
             message = message.replace(" TagDesk will try again.", "")
-            tries = getattr(error, "attempts", 0)
-            tried = f"TagDesk tried {tries} times. " if isinstance(tries, int) and tries > 1 else ""
-            advice = (f"{tried}Your edits are still here: press Save (Ctrl+S) to "
+            advice = ("Your edits are still here: press Save (Ctrl+S) to "
                       "try again in a moment, or Revert (Esc) to drop them.")
         else:
             advice = ("Your edits are still here: correct them and press Save (Ctrl+S) again, or "

@@ -12,6 +12,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Literal
 
+from app.core.text import to_latin1
+
 TagMode = Literal["all", "any", "none"]
 TAG_MODES: tuple[TagMode, ...] = ("any", "all", "none")
 
@@ -74,6 +76,14 @@ class MemberCounts:
         if tag_id in self.counts:
             return self.counts[tag_id]
         return 0 if self.complete else None
+
+
+def storable_name(name: str) -> str:
+    """A tag or category name as Keap will keep it; a name with nothing left is refused."""
+    saved = to_latin1(name).strip()
+    if not saved:
+        raise ValueError("A name needs at least one character Keap can store.")
+    return saved
 
 
 def retired_name(name: str) -> str:

@@ -23,6 +23,7 @@ from typing import Any
 from app.api import errors as e
 from app.core.countries import alpha2, alpha3, name_of
 from app.core.dates import EASTERN, from_rest
+from app.core.rest_slots import ADDRESS_KEYS, ADDRESS_SLOTS, EMAIL_SLOTS, FAX_SLOTS, PHONE_SLOTS
 from app.core.schema import CustomField, CustomFieldType
 
 log = logging.getLogger("app.api.rest.contact_fields")
@@ -60,30 +61,13 @@ READ_ONLY: dict[str, tuple[str, str]] = {
     "ContactNotes": ("notes", "text"),
     "AccountId": ("account_id", "id"),
 }
-EMAILS = {"Email": "EMAIL1", "EmailAddress2": "EMAIL2", "EmailAddress3": "EMAIL3"}
-#: PHONEn slot -> (number, type, extension) app fields.
-PHONES = {f"PHONE{n}": (f"Phone{n}", f"Phone{n}Type", f"Phone{n}Ext") for n in range(1, 6)}
-FAXES = {"FAX1": ("Fax1", "Fax1Type"), "FAX2": ("Fax2", "Fax2Type")}
-#: address slot -> app fields for line1, line2, locality, region, postal_code, zip_four, country.
-ADDRESSES = {
-    "BILLING": ("StreetAddress1", "StreetAddress2", "City", "State", "PostalCode", "ZipFour1", "Country"),
-    "SHIPPING": (
-        "Address2Street1",
-        "Address2Street2",
-        "City2",
-        "State2",
-        "PostalCode2",
-        "ZipFour2",
-        "Country2",
-    ),
-    "OTHER": ("Address3Street1", "Address3Street2", "City3", "State3", "PostalCode3", "ZipFour3", "Country3"),
-}
-_ADDRESS_KEYS = ("line1", "line2", "locality", "region", "postal_code", "zip_four", "country")
+#: App e-mail field -> REST slot.
+EMAILS = {column: slot for slot, column in EMAIL_SLOTS.items()}
 ARRAY_OF: dict[str, str] = {
     **dict.fromkeys(EMAILS, "email_addresses"),
-    **{f: "phone_numbers" for cols in PHONES.values() for f in cols},
-    **{f: "fax_numbers" for cols in FAXES.values() for f in cols},
-    **{f: "addresses" for cols in ADDRESSES.values() for f in cols},
+    **{f: "phone_numbers" for cols in PHONE_SLOTS.values() for f in cols},
+    **{f: "fax_numbers" for cols in FAX_SLOTS.values() for f in cols},
+    **{f: "addresses" for cols in ADDRESS_SLOTS.values() for f in cols},
 }
 COMPANY_FIELDS = ("Company", "CompanyID")
 #: App fields that only XML-RPC has.
@@ -193,19 +177,19 @@ def to_row(contact: Mapping[str, Any], fields: Iterable[str], custom: Mapping[st
         if prop in contact:
             full[name] = _convert(kind, contact.get(prop))
     for item in contact.get("email_addresses") or []:
-        slot = {v: k for k, v in EMAILS.items()}.get(item.get("field"))
+        slot = EMAIL_SLOTS.get(item.get("field"))
         if slot:
             full[slot] = item.get("email")
     for item in contact.get("phone_numbers") or []:
-        cols = PHONES.get(item.get("field"))
+        cols = PHONE_SLOTS.get(item.get("field"))
         if cols:
             full.update(zip(cols, (item.get("number"), item.get("type"), item.get("extension")), strict=True))
     for item in contact.get("fax_numbers") or []:
-        cols2 = FAXES.get(item.get("field"))
+        cols2 = FAX_SLOTS.get(item.get("field"))
         if cols2:
             full.update(zip(cols2, (item.get("number"), item.get("type")), strict=True))
     for item in contact.get("addresses") or []:
-        cols3 = ADDRESSES.get(item.get("field"))
+        cols3 = ADDRESS_SLOTS.get(item.get("field"))
         if cols3:
             code = str(item.get("country_code") or "")
             country = item.get("country") or name_of(code) or code
@@ -278,7 +262,7 @@ def _slot_item(slot: str, **values: object) -> dict[str, object]:
 
 
 def _address_item(slot: str, row: Mapping[str, object]) -> dict[str, object] | None:
-    values = dict(zip(_ADDRESS_KEYS, (row.get(c) for c in ADDRESSES[slot]), strict=True))
+    values = dict(zip(ADDRESS_KEYS, (row.get(c) for c in ADDRESS_SLOTS[slot]), strict=True))
     if not any(v not in (None, "") for v in values.values()):
         return None
     item: dict[str, object] = {"field": slot}
@@ -351,17 +335,17 @@ def to_body(
     if "phone_numbers" in arrays:
         body["phone_numbers"] = [
             _slot_item(slot, number=merged.get(n), type=merged.get(t), extension=merged.get(x))
-            for slot, (n, t, x) in PHONES.items()
+            for slot, (n, t, x) in PHONE_SLOTS.items()
             if merged.get(n) not in (None, "")
         ]
     if "fax_numbers" in arrays:
         body["fax_numbers"] = [
             _slot_item(slot, number=merged.get(n), type=merged.get(t))
-            for slot, (n, t) in FAXES.items()
+            for slot, (n, t) in FAX_SLOTS.items()
             if merged.get(n) not in (None, "")
         ]
     if "addresses" in arrays:
-        body["addresses"] = [a for slot in ADDRESSES if (a := _address_item(slot, merged)) is not None]
+        body["addresses"] = [a for slot in ADDRESS_SLOTS if (a := _address_item(slot, merged)) is not None]
     customs = [n for n in values if n.startswith("_")]
     if customs:
         items = []
@@ -385,7 +369,7 @@ def blank_contact_rule(values: Mapping[str, object]) -> bool:
     """REST creates a contact only with an e-mail, phone or address [V]."""
     keys: Sequence[str] = (
         *EMAILS,
-        *(c[0] for c in PHONES.values()),
-        *(c for cols in ADDRESSES.values() for c in cols),
+        *(c[0] for c in PHONE_SLOTS.values()),
+        *(c for cols in ADDRESS_SLOTS.values() for c in cols),
     )
     return any(values.get(k) not in (None, "") for k in keys)

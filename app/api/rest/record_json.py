@@ -62,6 +62,7 @@ from app.core.linked import (
     sub_cent,
 )
 from app.core.money import to_cents, wire_amount
+from app.core.rest_slots import EMAIL_SLOTS
 
 Json = dict[str, Any]
 
@@ -407,10 +408,6 @@ def subscription(j: Json, names: Mapping[int, str]) -> Subscription:
 
 
 # --- contacts, links, e-mail, goals -----------------------------------------------------------
-
-#: REST e-mail slots -> the app's contact fields.
-EMAIL_SLOTS = {"EMAIL1": "Email", "EMAIL2": "EmailAddress2", "EMAIL3": "EmailAddress3"}
-
 
 def contact_emails(j: Json) -> dict[str, str]:
     """Non-blank addresses by the app's field name (``Email``, ``EmailAddress2``, ``EmailAddress3``)."""

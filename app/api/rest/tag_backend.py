@@ -34,7 +34,7 @@ from app.api.rest.transport import ParamValue
 from app.core.cancel import Cancellable
 from app.core.capabilities import CapabilityRegistry
 from app.core.dates import from_rest, to_rest
-from app.core.tags import AppliedTag, MemberCounts, Tag, TagCategory, TagMode
+from app.core.tags import AppliedTag, MemberCounts, Tag, TagCategory, TagMode, storable_name
 from app.core.text import to_latin1
 
 log = logging.getLogger("app.api.tags")
@@ -235,7 +235,7 @@ class RestTagBackend:
 
     def create_tag(self, name: str, category_id: int | None = None, description: str = "",
                    cancel: Cancellable | None = None) -> Tag:
-        body: dict[str, Any] = {"name": _name(name)}
+        body: dict[str, Any] = {"name": storable_name(name)}
         if description:
             body["description"] = to_latin1(description)
         if category_id:
@@ -246,7 +246,7 @@ class RestTagBackend:
                    category_id: int | None = None, description: str | None = None) -> None:
         body: dict[str, Any] = {}
         if name is not None:
-            body["name"] = _name(name)
+            body["name"] = storable_name(name)
         if description is not None:
             body["description"] = to_latin1(description)
         if category_id is not None:
@@ -255,7 +255,7 @@ class RestTagBackend:
 
     def create_category(self, name: str, description: str = "",
                         cancel: Cancellable | None = None) -> TagCategory:
-        body: dict[str, Any] = {"name": _name(name)}
+        body: dict[str, Any] = {"name": storable_name(name)}
         if description:
             body["description"] = to_latin1(description)
         return category_from_json(self._create(CATEGORIES, "tag_categories", body, cancel))
@@ -264,7 +264,7 @@ class RestTagBackend:
                         name: str | None = None, description: str | None = None) -> None:
         body: dict[str, Any] = {}
         if name is not None:
-            body["name"] = _name(name)
+            body["name"] = storable_name(name)
         if description is not None:
             body["description"] = to_latin1(description)
         self._patch(f"{CATEGORIES}/{int(category_id)}", body, cancel)
@@ -362,13 +362,6 @@ class RestTagBackend:
 
     def calls_left_today(self) -> int | None:
         return calls_left_today(self.client.limiter)
-
-
-def _name(name: str) -> str:
-    saved = to_latin1(name).strip()
-    if not saved:
-        raise ValueError("A name needs at least one character Keap can store.")
-    return saved
 
 
 def _int(value: Any) -> int | None:

@@ -28,7 +28,7 @@ from app.api.xmlrpc.client import XmlRpcClient
 from app.core.cancel import Cancellable
 from app.core.capabilities import CapabilityRegistry, Op
 from app.core.dates import from_api
-from app.core.tags import NO_CATEGORY, AppliedTag, MemberCounts, Tag, TagCategory, TagMode
+from app.core.tags import NO_CATEGORY, AppliedTag, MemberCounts, Tag, TagCategory, TagMode, storable_name
 from app.core.text import to_latin1
 
 log = logging.getLogger("app.api.tags")
@@ -200,7 +200,7 @@ class XmlRpcTagBackend:
 
     def create_tag(self, name: str, category_id: int | None = None, description: str = "",
                    cancel: Cancellable | None = None) -> Tag:
-        values: dict[str, object] = {"GroupName": _name(name),
+        values: dict[str, object] = {"GroupName": storable_name(name),
                                      "GroupCategoryId": int(category_id or NO_CATEGORY)}
         if description:
             values["GroupDescription"] = to_latin1(description)
@@ -212,7 +212,7 @@ class XmlRpcTagBackend:
                    category_id: int | None = None, description: str | None = None) -> None:
         values: dict[str, object] = {}
         if name is not None:
-            values["GroupName"] = _name(name)
+            values["GroupName"] = storable_name(name)
         if category_id is not None:
             values["GroupCategoryId"] = int(category_id)
         if description is not None:
@@ -222,7 +222,7 @@ class XmlRpcTagBackend:
 
     def create_category(self, name: str, description: str = "",
                         cancel: Cancellable | None = None) -> TagCategory:
-        values: dict[str, object] = {"CategoryName": _name(name)}
+        values: dict[str, object] = {"CategoryName": storable_name(name)}
         if description:
             values["CategoryDescription"] = to_latin1(description)
         new_id = self._add("ContactGroupCategory", values, "CategoryName", cancel)
@@ -232,7 +232,7 @@ class XmlRpcTagBackend:
                         name: str | None = None, description: str | None = None) -> None:
         values: dict[str, object] = {}
         if name is not None:
-            values["CategoryName"] = _name(name)
+            values["CategoryName"] = storable_name(name)
         if description is not None:
             values["CategoryDescription"] = to_latin1(description)
         if values:
@@ -317,13 +317,6 @@ def _unique(ids: Iterable[int]) -> Iterator[int]:
         if i not in seen:
             seen.add(i)
             yield i
-
-
-def _name(name: str) -> str:
-    saved = to_latin1(name).strip()
-    if not saved:
-        raise ValueError("A name needs at least one character Keap can store.")
-    return saved
 
 
 def _as_id(value: Any) -> int:

@@ -17,29 +17,13 @@ from typing import Any
 
 from app.core.countries import COUNTRIES, NAME_BY_ALPHA3
 from app.core.dates import EASTERN
+from app.core.rest_slots import ADDRESS_SLOTS, EMAIL_SLOTS, FAX_SLOTS, PHONE_SLOTS
 from app.core.schema import LIST_TYPES, CustomFieldType
 from app.sandbox.rest.conventions import check_text, iso_date, iso_time, parse_date, sid
 from app.sandbox.rest.errors import bad_request
 from app.sandbox.store import CustomDef, Store
 
-EMAIL_SLOTS = {"EMAIL1": "Email", "EMAIL2": "EmailAddress2", "EMAIL3": "EmailAddress3"}
 EMAIL_MAX = {"EMAIL1": 75, "EMAIL2": 100, "EMAIL3": 100}
-PHONE_SLOTS = {f"PHONE{n}": (f"Phone{n}", f"Phone{n}Type", f"Phone{n}Ext") for n in range(1, 6)}
-FAX_SLOTS = {"FAX1": ("Fax1", "Fax1Type"), "FAX2": ("Fax2", "Fax2Type")}
-#: line1, line2, locality, region, postal_code, zip_four, country
-ADDRESS_SLOTS = {
-    "BILLING": ("StreetAddress1", "StreetAddress2", "City", "State", "PostalCode", "ZipFour1", "Country"),
-    "SHIPPING": (
-        "Address2Street1",
-        "Address2Street2",
-        "City2",
-        "State2",
-        "PostalCode2",
-        "ZipFour2",
-        "Country2",
-    ),
-    "OTHER": ("Address3Street1", "Address3Street2", "City3", "State3", "PostalCode3", "ZipFour3", "Country3"),
-}
 SOCIAL_TYPES = ("FACEBOOK", "LINKED_IN", "TWITTER", "INSTAGRAM", "SNAPCHAT", "YOUTUBE", "PINTEREST")
 #: Country long name (as the store keeps it) -> (alpha-3, alpha-2): one table with the app.
 COUNTRY_BY_CODE = NAME_BY_ALPHA3

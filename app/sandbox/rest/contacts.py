@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from app.core.rest_slots import ADDRESS_SLOTS, PHONE_SLOTS
 from app.core.schema import CustomFieldType
 from app.sandbox.rest import contact_map as cm
 from app.sandbox.rest.conventions import (
@@ -50,7 +51,7 @@ def _like(col: str) -> FilterField:
 def _address_filters() -> dict[str, FilterField]:
     out: dict[str, FilterField] = {}
     for prefix, slot in (("billing", "BILLING"), ("shipping", "SHIPPING"), ("other", "OTHER")):
-        line1, _, city, state, postal, _, country = cm.ADDRESS_SLOTS[slot]
+        line1, _, city, state, postal, _, country = ADDRESS_SLOTS[slot]
         out[f"{prefix}_address_line1"] = FilterField(f'"{line1}"')
         out[f"{prefix}_address_locality"] = FilterField(f'"{city}"')
         out[f"{prefix}_address_region"] = FilterField(f'"{state}"')
@@ -128,13 +129,13 @@ def _phone_filter(text: str | None) -> dict[str, FilterField]:
     if "phone_fields" not in clauses:
         raise bad_request("phone_number needs phone_fields, e.g. phone_fields==PHONE1,PHONE2")
     slots = [s.strip().upper() for s in clauses["phone_fields"].value.split(",") if s.strip()]
-    bad = [s for s in slots if s not in cm.PHONE_SLOTS]
+    bad = [s for s in slots if s not in PHONE_SLOTS]
     if bad or not slots:
         raise bad_request(f"phone_fields must list PHONE1..PHONE5 (got {clauses['phone_fields'].value!r})")
     value = clauses["phone_number"].value
     if value.endswith("*") and len(value) - 1 < 3:
         raise bad_request("A phone_number prefix needs at least 3 characters before *")
-    cols = tuple(q(cm.PHONE_SLOTS[s][0]) for s in slots)
+    cols = tuple(q(PHONE_SLOTS[s][0]) for s in slots)
     return {"phone_number": FilterField(cols, wildcard=True)}
 
 

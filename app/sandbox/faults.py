@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import random
 import threading
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -68,6 +69,11 @@ class Decision:
     terminal: str | None = None
     slow_ms: int = 0
     badchars: bool = False
+
+    @property
+    def early(self) -> str | None:
+        """The fault that replaces the call before it is applied, if any (not ``drop_after``)."""
+        return self.terminal if self.terminal != "drop_after" else None
 
 
 def parse_spec(spec: str) -> list[FaultRule]:
@@ -134,6 +140,22 @@ class FaultInjector:
                     continue
                 elif decision.terminal is None:
                     decision.terminal = rule.kind
+        return decision
+
+    def begin(self, method: str, latency_ms: int, protocol: str = "xmlrpc") -> Decision:
+        """Roll for one call, wait out the latency and any ``slow`` fault, count an early fault.
+
+        Both sandbox faces run this before they touch the store; each answers
+        ``decision.early`` in its own wire format, and ``drop_after`` after applying the call.
+        """
+        decision = self.roll(method, protocol)
+        if decision.slow_ms:
+            self.record("slow")
+        delay = latency_ms + decision.slow_ms
+        if delay > 0:
+            time.sleep(delay / 1000.0)
+        if decision.early is not None:
+            self.record(decision.early)
         return decision
 
     def record(self, kind: str) -> None:

@@ -21,7 +21,6 @@ import logging
 import socket
 import ssl
 import threading
-import time
 import xmlrpc.client
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
@@ -270,16 +269,9 @@ class Handler(BaseHTTPRequestHandler):
                 )
                 return
             extra = verdict.headers
-        decision = sb.faults.roll(method)
-        delay = sb.config.latency_ms + decision.slow_ms
-        if decision.slow_ms:
-            sb.faults.record("slow")
-        if delay > 0:
-            time.sleep(delay / 1000.0)
-        kind = decision.terminal
-        if kind is not None and kind != "drop_after":
-            sb.faults.record(kind)
-            self._early_fault(kind, method)
+        decision = sb.faults.begin(method, sb.config.latency_ms)
+        if decision.early is not None:
+            self._early_fault(decision.early, method)
             return
         ok = True
         try:
@@ -288,8 +280,8 @@ class Handler(BaseHTTPRequestHandler):
             ok, result = False, xmlrpc.client.Fault(fault.code, fault.text)
         if ok:
             sb.note_applied(method)
-        if kind == "drop_after":
-            sb.faults.record(kind)
+        if decision.terminal == "drop_after":
+            sb.faults.record("drop_after")
             self._drop()
             return
         if ok and decision.badchars:

@@ -10,7 +10,6 @@ budget with the XML-RPC side, because Keap counts per key, not per protocol.
 from __future__ import annotations
 
 import json
-import time
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
@@ -68,16 +67,9 @@ def serve(handler: Handler, method: str, path: str, query: str, body: bytes) -> 
             return
         headers = verdict.headers
     headers.update(sb.quotas.tenant_headers())
-    decision = sb.faults.roll(label, protocol="rest")
-    delay = sb.config.latency_ms + decision.slow_ms
-    if decision.slow_ms:
-        sb.faults.record("slow")
-    if delay > 0:
-        time.sleep(delay / 1000.0)
-    kind = decision.terminal
-    if kind is not None and kind != "drop_after":
-        sb.faults.record(kind)
-        _early_fault(handler, kind)
+    decision = sb.faults.begin(label, sb.config.latency_ms, protocol="rest")
+    if decision.early is not None:
+        _early_fault(handler, decision.early)
         return
     req = Request(method, path, parse_qs(query, keep_blank_values=True), body)
     ctx = RestContext(sb.store, sb.config.app_name, sb.config.linked_contacts,
@@ -85,8 +77,8 @@ def serve(handler: Handler, method: str, path: str, query: str, body: bytes) -> 
     reply: Reply = dispatch(ctx, req)
     if reply.status < 400:
         sb.note_applied(label)
-    if kind == "drop_after":
-        sb.faults.record(kind)
+    if decision.terminal == "drop_after":
+        sb.faults.record("drop_after")
         handler._drop()
         return
     if reply.body is None:

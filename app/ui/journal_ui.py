@@ -162,7 +162,7 @@ class HistoryDialog(QDialog):
         self._load_jobs()
         if tags is not None:  # tag names for the tag changes, read on a worker like everything else
             self.runner.run(lambda token: {t.id: t.name.strip() for t in tags.catalog(token).tags},
-                            on_done=self._names_arrived, description="tag names")
+                            on_done=self._names_arrived, description="tag names", owner=self)
         self.reload()
 
     def _names_arrived(self, names: dict[int, str]) -> None:
@@ -193,7 +193,7 @@ class HistoryDialog(QDialog):
                 self.job_combo.addItem(f"{job.title} ({job.state}, {job.done:,} done)", job.id)
             self.job_combo.blockSignals(False)
 
-        self.runner.run(lambda _t: journal.jobs(), on_done=shown, description="journal jobs")
+        self.runner.run(lambda _t: journal.jobs(), on_done=shown, description="journal jobs", owner=self)
 
     def reload(self) -> None:
         journal, filters = self.journal, self.filters()
@@ -206,7 +206,7 @@ class HistoryDialog(QDialog):
 
         self.runner.run(lambda _t: journal.history(**filters), on_done=shown,
                         on_error=lambda err: self.presenter.present(err, "Reading the history"),
-                        description="journal history")
+                        description="journal history", owner=self)
 
     def export_csv(self, path: Path | None = None) -> None:
         if path is None:
@@ -219,7 +219,7 @@ class HistoryDialog(QDialog):
         self.runner.run(lambda _t: journal.export_csv(target, **filters),
                         on_done=lambda n: self.summary.setText(f"Exported {n:,} changes to {target.name}."),
                         on_error=lambda err: self.presenter.present(err, "Exporting the history"),
-                        description="export history")
+                        description="export history", owner=self)
 
     def _undo_selected_job(self) -> None:
         index = self.view.currentIndex()

@@ -5,7 +5,9 @@ pages and tabs load in parallel) and a write lane (one thread, so saves never ra
 each other). The worker gets a :class:`CancelToken`; its result or error comes back
 on the GUI thread through a queued signal. A job started with a ``key`` replaces the
 previous job with that key: the old one is cancelled and its late result discarded,
-so a slow reply for an old search never overwrites a newer one.
+so a slow reply for an old search never overwrites a newer one. A job started with an
+``owner`` (the widget that shows its result) is dropped when that widget is destroyed: a
+dialog closed, or a tab rebuilt, while its call was in flight gets no late result.
 """
 
 from __future__ import annotations
@@ -75,8 +77,9 @@ class Job(Generic[T]):
     def __init__(self, runner: TaskRunner, fn: Callable[[TaskToken], T], *,
                  on_done: Callable[[T], None] | None, on_error: Callable[[BaseException], None] | None,
                  key: str | None, description: str,
-                 on_progress: Callable[[Any], None] | None = None) -> None:
+                 on_progress: Callable[[Any], None] | None = None, lane: Lane = "read") -> None:
         self.key = key
+        self.lane = lane
         self.description = description
         self._runner = runner
         self._fn = fn
@@ -167,23 +170,26 @@ class TaskRunner(QObject):
         self._background.setThreadPriority(QThread.Priority.LowPriority)
         self._jobs: set[Job[Any]] = set()
         self._keyed: dict[str, Job[Any]] = {}
+        self._owned: dict[int, list[Job[Any]]] = {}  # id(owner) -> its jobs not yet delivered
         held = self._gc_held = [False]  # a list: the destroyed handler must not touch self
         self.destroyed.connect(lambda *_: GcPause.release() if held[0] else None)
 
     def run(self, fn: Callable[[TaskToken], T], *, on_done: Callable[[T], None] | None = None,
             on_error: Callable[[BaseException], None] | None = None, lane: Lane = "read",
             key: str | None = None, description: str = "",
-            on_progress: Callable[[Any], None] | None = None) -> Job[T]:
+            on_progress: Callable[[Any], None] | None = None, owner: QObject | None = None) -> Job[T]:
         """Start ``fn(token)`` on a worker; a previous job with the same ``key`` is cancelled.
 
         ``fn`` may call ``token.report(value)``; ``on_progress(value)`` then runs on the
-        GUI thread (never after the job was cancelled or delivered).
+        GUI thread (never after the job was cancelled or delivered). When ``owner`` is
+        destroyed first, a read is cancelled and a write is left to finish (it was asked
+        for); either way nothing is delivered to the deleted widget.
         """
         if key is not None and (old := self._keyed.get(key)) is not None:
             old.cancel()
         job: Job[T] = Job(self, fn, on_done=on_done, on_error=on_error, key=key,
                           description=description or getattr(fn, "__name__", "task"),
-                          on_progress=on_progress)
+                          on_progress=on_progress, lane=lane)
         if self.closed:
             # shutting down: a late result (say, a tag list that arrived while the window
             # closed) must not start work against a connection that is going away
@@ -196,6 +202,8 @@ class TaskRunner(QObject):
         self._jobs.add(job)
         if key is not None:
             self._keyed[key] = job
+        if owner is not None:
+            self._own(owner, job)
         if lane != "background":
             self._foreground.add(job)
             self._foreground_idle.clear()
@@ -203,6 +211,16 @@ class TaskRunner(QObject):
         pool.start(_Runnable(job))
         self.in_flight_changed.emit(len(self._jobs))
         return job
+
+    def _own(self, owner: QObject, job: Job[Any]) -> None:
+        key = id(owner)
+        jobs = self._owned.get(key)
+        if jobs is None:
+            jobs = self._owned[key] = []
+            owned = self._owned  # the slot holds neither the owner nor the runner
+            owner.destroyed.connect(lambda *_args: _drop_owned(owned.pop(key, [])))
+        jobs[:] = [j for j in jobs if not j.done]
+        jobs.append(job)
 
     def _finished(self, job: Job[Any]) -> None:
         self._foreground.discard(job)
@@ -245,6 +263,14 @@ class TaskRunner(QObject):
     def wait_idle(self, msecs: int = 10_000) -> bool:
         """Block until the pools are idle (shutdown and tests only; never in a slot)."""
         return all(pool.waitForDone(msecs) for pool in (self._read, self._write, self._background))
+
+
+def _drop_owned(jobs: list[Job[Any]]) -> None:
+    for job in jobs:
+        if job.lane == "write":
+            job.discarded = True  # the write goes on; only its result has nowhere to go
+        else:
+            job.cancel()
 
 
 def _cancelled() -> BaseException:

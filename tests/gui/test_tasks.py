@@ -148,3 +148,40 @@ def test_the_installed_binding_does_not_leak_and_a_leaking_one_is_refused(
     monkeypatch.setitem(compat._state, "leaks", True)
     with pytest.raises(compat.LeakingBindingError, match=r"below 6\.12"):
         TaskRunner()
+
+
+def test_a_destroyed_owner_gets_nothing_a_read_is_cancelled_a_write_finishes(
+        qtbot: QtBot, runner: TaskRunner) -> None:
+    """The race of a dialog closed while its calls are in flight, forced with events."""
+    from PySide6.QtCore import QObject
+
+    release = threading.Event()
+    started = [threading.Event(), threading.Event()]
+    delivered: list[str] = []
+    read_saw_cancel: list[bool] = []
+    wrote: list[bool] = []
+
+    def read(token: TaskToken) -> str:
+        started[0].set()
+        release.wait(WAIT / 1000)
+        read_saw_cancel.append(token.is_cancelled())
+        return "read"
+
+    def write(_token: TaskToken) -> str:
+        started[1].set()
+        release.wait(WAIT / 1000)
+        wrote.append(True)
+        return "write"
+
+    owner = QObject()
+    survivor = QObject()
+    read_job = runner.run(read, on_done=delivered.append, owner=owner)
+    write_job = runner.run(write, on_done=delivered.append, lane="write", owner=owner)
+    other = runner.run(lambda _t: "other", on_done=delivered.append, owner=survivor)
+    assert started[0].wait(WAIT / 1000) and started[1].wait(WAIT / 1000)
+    with qtbot.waitSignal(owner.destroyed, timeout=WAIT):
+        owner.deleteLater()
+    release.set()
+    qtbot.waitUntil(lambda: read_job.done and write_job.done and other.done, timeout=WAIT)
+    assert read_saw_cancel == [True] and wrote == [True]  # the write was asked for, so it ran
+    assert delivered == ["other"]  # nothing reached the deleted owner

@@ -29,7 +29,7 @@ from app.core.linked import ContactRef, GoalResult
 from app.services.records import RecordsService
 from app.ui.errors import ErrorPresenter, describe
 from app.ui.models.record_table import Column, RecordTableModel
-from app.ui.panes.records.base import JobGuard, RecordView
+from app.ui.panes.records.base import RecordView
 from app.ui.tasks import TaskRunner
 
 EXPLANATION = (
@@ -112,7 +112,6 @@ class AchieveGoalDialog(QDialog):
         layout.addWidget(self.message)
         layout.addWidget(self.buttons)
         self._pending = 0
-        self.jobs = JobGuard(self)
         self._load_defaults()
 
     def _run_text(self) -> str:
@@ -123,14 +122,15 @@ class AchieveGoalDialog(QDialog):
 
     def _load_defaults(self) -> None:
         service, ids = self.service, self.contact_ids
-        self.jobs.track(self.runner.run(
+        self.runner.run(
             lambda token: service.app_name(token), on_done=self._app_name_known,
             on_error=lambda _e: self.integration_edit.setPlaceholderText("Your Keap app name"),
-            key=f"goal.appname:{id(self)}", description="read the app name"))
+            key=f"goal.appname:{id(self)}", description="read the app name", owner=self)
         if ids:
-            self.jobs.track(self.runner.run(
+            self.runner.run(
                 lambda token: service.contacts(ids, token), on_done=self._names_known,
-                on_error=lambda _e: None, key=f"goal.names:{id(self)}", description="name the contacts"))
+                on_error=lambda _e: None, key=f"goal.names:{id(self)}", description="name the contacts",
+                owner=self)
 
     def _app_name_known(self, name: str) -> None:
         self.integration_edit.setPlaceholderText("Your Keap app name")
@@ -158,10 +158,10 @@ class AchieveGoalDialog(QDialog):
         self.model.set_rows([replace(r, state="Waiting", result=None, error="") for r in self.model.rows()])
         for cid in self.contact_ids:
             self._update(cid, "Running…")
-            job = self.runner.run(partial(self._achieve, integration, call_name, cid),
-                                  on_done=partial(self._succeeded, cid), on_error=partial(self._failed, cid),
-                                  lane="write", description=f"achieve goal {call_name} for contact {cid}")
-            self.jobs.track(job, cancel=False)
+            self.runner.run(partial(self._achieve, integration, call_name, cid),
+                            on_done=partial(self._succeeded, cid), on_error=partial(self._failed, cid),
+                            lane="write", description=f"achieve goal {call_name} for contact {cid}",
+                            owner=self)
 
     def _achieve(self, integration: str, call_name: str, contact_id: int, token: CancelToken) -> GoalResult:
         return self.service.achieve_goal(integration, call_name, contact_id, token)  # on a worker

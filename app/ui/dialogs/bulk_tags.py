@@ -136,7 +136,8 @@ class BulkTagsDialog(QDialog):
         self.set_action(action)
         self._wanted = list(tag_ids)
         runner.run(lambda token: service.catalog(token), on_done=self._catalog_loaded,
-                   on_error=partial(presenter.present, context="Loading tags"), key="bulk-tags.catalog")
+                   on_error=partial(presenter.present, context="Loading tags"), key="bulk-tags.catalog",
+                   owner=self)
 
     def _choose_page(self) -> QWidget:
         page = QWidget()

@@ -211,7 +211,8 @@ class TagHealthDialog(QDialog):
     def reload(self) -> None:
         self.summary.setText("Counting members of every tag (one pass over all tag assignments)…")
         self.runner.run(partial(load_counted, self.service), on_done=lambda r: self.show_health(*r),
-                        on_error=partial(self.presenter.present, context="Tag health"), key="tag-health.load")
+                        on_error=partial(self.presenter.present, context="Tag health"), key="tag-health.load",
+                        owner=self)
 
     def show_health(self, categories: list[TagCategory], tags: list[Tag]) -> None:
         health = self.health = tag_health(tags, categories)

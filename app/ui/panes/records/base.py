@@ -19,7 +19,6 @@ from typing import Any, ClassVar
 
 from PySide6.QtCore import (
     QModelIndex,
-    QObject,
     QPersistentModelIndex,
     Qt,
     Signal,
@@ -40,7 +39,7 @@ from app.ui.tasks import Job, TaskRunner
 
 log = logging.getLogger("app.ui.records")
 
-__all__ = ["Column", "JobGuard", "RecordTab", "RecordTableModel", "RecordView", "money_text", "when_text"]
+__all__ = ["Column", "RecordTab", "RecordTableModel", "RecordView", "money_text", "when_text"]
 
 Index = QModelIndex | QPersistentModelIndex
 RETRY_LINK = "retry"
@@ -141,34 +140,6 @@ class RecordView(QTableView):
         return mods == Qt.KeyboardModifier.NoModifier and bool(text) and text.isprintable()
 
 
-class JobGuard:
-    """Drops what a widget's jobs deliver once the widget is gone.
-
-    A tab or dialog can be deleted while its calls are in flight (the window closes, the
-    detail view is rebuilt); their results must then not reach a deleted widget. Reads
-    are cancelled; writes are left to finish (they were asked for) and only their
-    result is dropped.
-    """
-
-    def __init__(self, owner: QObject) -> None:
-        self._jobs: list[tuple[Job[Any], bool]] = []
-        jobs = self._jobs  # the slot must not hold the owner itself
-        owner.destroyed.connect(lambda *_args: JobGuard._drop(jobs))
-
-    def track(self, job: Job[Any], *, cancel: bool = True) -> Job[Any]:
-        self._jobs[:] = [(j, c) for j, c in self._jobs if not j.done]
-        self._jobs.append((job, cancel))
-        return job
-
-    @staticmethod
-    def _drop(jobs: list[tuple[Job[Any], bool]]) -> None:
-        for job, cancel in jobs:
-            if cancel:
-                job.cancel()
-            else:
-                job.discarded = True
-
-
 class _StatusLabel(QLabel):
     """The tab's one-line state ("Loading…", "No orders", an error); hidden when empty."""
 
@@ -206,7 +177,6 @@ class RecordTab(QWidget):
         self.emails: tuple[str, ...] = ()
         self._stale = True
         self._job: Job[Any] | None = None
-        self.jobs = JobGuard(self)
         self.status = _StatusLabel("No contact selected.", self)
         self.status.setWordWrap(True)
         self.status.setObjectName("recordStatus")
@@ -250,13 +220,13 @@ class RecordTab(QWidget):
         self._stale = False
         self.status.setText("Loading…")
         self.status.setToolTip("")
-        self._job = self.jobs.track(self.runner.run(
+        self._job = self.runner.run(
             lambda token: self.fetch(contact_id, emails, token),
             on_done=lambda value: self._on_fetched(contact_id, value),
             on_error=lambda error: self._on_fetch_failed(contact_id, error),
             key=f"{self.key_name}:{id(self)}",
-            description=f"load {self.title.lower()} of contact {contact_id}",
-        ))
+            description=f"load {self.title.lower()} of contact {contact_id}", owner=self,
+        )
 
     @property
     def busy(self) -> bool:
@@ -322,8 +292,8 @@ class RecordTab(QWidget):
             self.presenter.present(error, what)
             self.reload()
 
-        job = self.runner.run(fn, on_done=on_done, on_error=failed, lane="write", description=what)
-        return self.jobs.track(job, cancel=False)
+        return self.runner.run(fn, on_done=on_done, on_error=failed, lane="write", description=what,
+                               owner=self)
 
 
 def money_text(value: Decimal | None) -> str:

@@ -168,9 +168,8 @@ class EmailStatusTab(RecordTab):
             self.reload()
 
         why = reason.strip() or "Opted in with TagDesk"
-        job = self.runner.run(lambda token: service.opt_in(email, why, token), on_done=done, on_error=failed,
-                              lane="write", description="opt an address in")
-        self.jobs.track(job, cancel=False)
+        self.runner.run(lambda token: service.opt_in(email, why, token), on_done=done, on_error=failed,
+                        lane="write", description="opt an address in", owner=self)
 
     def _changed(self, email: str) -> None:
         self.changed.emit(email)

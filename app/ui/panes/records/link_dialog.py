@@ -24,7 +24,7 @@ from app.core.linked import ContactRef, LinkType
 from app.services.records import RecordsService
 from app.ui.errors import describe
 from app.ui.models.record_table import Column, RecordTableModel
-from app.ui.panes.records.base import JobGuard, RecordView
+from app.ui.panes.records.base import RecordView
 from app.ui.tasks import TaskRunner
 
 RESULT_COLUMNS = [
@@ -51,7 +51,6 @@ class LinkDialog(QDialog):
         self.runner = runner
         self.service = service
         self.contact_id = contact_id
-        self.jobs = JobGuard(self)
         self.search_edit = QLineEdit(self)
         self.search_edit.setPlaceholderText("Contact Id, e-mail address or last name")
         self.find_button = QPushButton("Find", self)
@@ -95,9 +94,9 @@ class LinkDialog(QDialog):
             return
         self.message.setText("Searching…")
         service = self.service
-        self.jobs.track(self.runner.run(lambda token: service.find_contacts(text, token), on_done=self._found,
-                                        on_error=self._failed, key=f"records.linkfind:{id(self)}",
-                                        description="find a contact to link"))
+        self.runner.run(lambda token: service.find_contacts(text, token), on_done=self._found,
+                        on_error=self._failed, key=f"records.linkfind:{id(self)}",
+                        description="find a contact to link", owner=self)
 
     def _found(self, refs: list[ContactRef]) -> None:
         refs = [r for r in refs if r.id != self.contact_id]

@@ -174,10 +174,10 @@ class OrdersTab(RecordTab):
             self.images_loaded.emit()
             return
         service = self.service
-        self._image_job = self.jobs.track(self.runner.run(
+        self._image_job = self.runner.run(
             lambda token: service.product_images(wanted, token), on_done=self._images_arrived,
             on_error=lambda _error: self.images_loaded.emit(),  # a missing thumbnail is no error
-            key=f"records.images:{id(self)}", description="load product images"))
+            key=f"records.images:{id(self)}", description="load product images", owner=self)
 
     def _images_arrived(self, images: dict[int, bytes | None]) -> None:
         self._image_job = None

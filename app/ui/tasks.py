@@ -16,9 +16,11 @@ import logging
 import threading
 import time
 import traceback
+import weakref
 from collections.abc import Callable
 from typing import Any, Generic, Literal, TypeVar
 
+import shiboken6
 from PySide6.QtCore import QObject, QRunnable, QThread, QThreadPool, Signal, Slot
 
 from app.core.cancel import CancelToken
@@ -170,7 +172,9 @@ class TaskRunner(QObject):
         self._background.setThreadPriority(QThread.Priority.LowPriority)
         self._jobs: set[Job[Any]] = set()
         self._keyed: dict[str, Job[Any]] = {}
-        self._owned: dict[int, list[Job[Any]]] = {}  # id(owner) -> its jobs not yet delivered
+        # owner's C++ address -> its jobs; weak, so this map never keeps a job (or what its
+        # callbacks hold) alive: in-flight jobs are held by _jobs, delivered ones need no drop
+        self._owned: dict[int, weakref.WeakSet[Job[Any]]] = {}
         held = self._gc_held = [False]  # a list: the destroyed handler must not touch self
         self.destroyed.connect(lambda *_: GcPause.release() if held[0] else None)
 
@@ -213,14 +217,13 @@ class TaskRunner(QObject):
         return job
 
     def _own(self, owner: QObject, job: Job[Any]) -> None:
-        key = id(owner)
+        key = shiboken6.getCppPointer(owner)[0]
         jobs = self._owned.get(key)
         if jobs is None:
-            jobs = self._owned[key] = []
+            jobs = self._owned[key] = weakref.WeakSet()
             owned = self._owned  # the slot holds neither the owner nor the runner
-            owner.destroyed.connect(lambda *_args: _drop_owned(owned.pop(key, [])))
-        jobs[:] = [j for j in jobs if not j.done]
-        jobs.append(job)
+            owner.destroyed.connect(lambda *_args: _drop_owned(owned.pop(key, weakref.WeakSet())))
+        jobs.add(job)
 
     def _finished(self, job: Job[Any]) -> None:
         self._foreground.discard(job)
@@ -265,8 +268,8 @@ class TaskRunner(QObject):
         return all(pool.waitForDone(msecs) for pool in (self._read, self._write, self._background))
 
 
-def _drop_owned(jobs: list[Job[Any]]) -> None:
-    for job in jobs:
+def _drop_owned(jobs: weakref.WeakSet[Job[Any]]) -> None:
+    for job in list(jobs):
         if job.lane == "write":
             job.discarded = True  # the write goes on; only its result has nowhere to go
         else:

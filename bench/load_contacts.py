@@ -45,17 +45,17 @@ def serve(conn: Connection, contacts: int, latency_ms: int, quota: str) -> None:
 
 def gui_load(url: str, key: str, quota: str, protocol: str = "xmlrpc") -> dict[str, Any]:
     from PySide6.QtCore import QElapsedTimer, QTimer
-    from PySide6.QtWidgets import QApplication
 
     from app.api.rest import RestClient
     from app.api.xmlrpc import XmlRpcClient
     from app.api.xmlrpc.ratelimit import Limits
     from app.services.session import open_session
+    from app.ui.app import create_application
     from app.ui.errors import ErrorPresenter
     from app.ui.main_window import MainWindow
     from app.ui.tasks import TaskRunner
 
-    app = QApplication.instance() or QApplication([])
+    app = create_application(["bench"])  # as the app starts: the interpreter tuned for a GUI
     runner = TaskRunner()
     window = MainWindow(runner, ErrorPresenter(interactive=False))
     window.show()

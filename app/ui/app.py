@@ -29,6 +29,7 @@ from app.services.paths import APP_AUTHOR, APP_NAME, AppPaths
 from app.services.profiles import Profile, ProfileStore, build_client
 from app.services.secrets import SecretStore, SecretStoreError, default_store
 from app.services.session import Session, open_session
+from app.ui.compat import tune_for_gui
 from app.ui.dialogs.connections import ConnectionsDialog
 from app.ui.errors import ErrorPresenter
 from app.ui.logs import install_qt_message_handler
@@ -301,6 +302,8 @@ def _quit_on_signals(app: QApplication) -> None:
 
 
 def create_application(argv: list[str]) -> QApplication:
+    """The QApplication, named and with its icon; the interpreter tuned for a GUI (once, here)."""
+    tune_for_gui()  # workers decoding replies must not starve the GUI thread of the GIL
     existing = QApplication.instance()
     app = existing if isinstance(existing, QApplication) else QApplication(argv)
     app.setApplicationName(APP_NAME)

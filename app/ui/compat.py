@@ -9,17 +9,20 @@ the task runner refuses to start with a message that says what to install, inste
 of crashing at a random moment later.
 
 :func:`tune_for_gui` and :class:`GcPause` belong here for the same reason
-(process-wide interpreter settings a GUI needs): worker threads decoding replies hold
-the GIL, and a GUI thread waiting for it freezes; painting the table calls into Python
-once per visible cell, so each wait counts hundreds of times. A 0.5 ms switch interval
+(process-wide interpreter settings a GUI needs; made once at start-up by
+:func:`app.ui.app.create_application`, never as a side effect of building an object):
+worker threads decoding replies hold the GIL, and a GUI thread waiting for it freezes;
+painting the table calls into Python once per visible cell, so each wait counts
+hundreds of times. A 0.5 ms switch interval
 (instead of 5 ms) hands the GIL back to the GUI thread sooner (a forced switch happens
 only when another thread asks for the GIL, so an idle GUI costs the workers nothing),
 and ``gc.freeze()`` moves the
-start-up objects (Qt wrappers, modules) out of the collector's sight. While jobs run,
-:class:`GcPause` also holds the cyclic collector back: parsing a 1,000-row reply
-builds ~100,000 short-lived XML elements (freed by reference counting, not by the
+start-up objects (Qt wrappers, modules) out of the collector's sight. While a burst of
+jobs runs, :class:`GcPause` also holds the cyclic collector back: parsing a 1,000-row
+reply builds ~100,000 short-lived XML elements (freed by reference counting, not by the
 collector), whose promotions trigger full collections of 40-100 ms on the GUI's
-time. The collector runs again as soon as the workers are idle.
+time. The task runner lets the pause lapse after two seconds (a long bulk job's garbage
+is collected as it goes) and ends it as soon as the workers are idle.
 """
 
 from __future__ import annotations

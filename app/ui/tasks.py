@@ -21,12 +21,16 @@ from collections.abc import Callable
 from typing import Any, Generic, Literal, TypeVar
 
 import shiboken6
-from PySide6.QtCore import QObject, QRunnable, QThread, QThreadPool, Signal, Slot
+from PySide6.QtCore import QObject, QRunnable, QThread, QThreadPool, QTimer, Signal, Slot
 
 from app.core.cancel import CancelToken
-from app.ui.compat import GcPause, refuse_leaking_binding, tune_for_gui
+from app.ui.compat import GcPause, refuse_leaking_binding
 
 log = logging.getLogger("app.tasks")
+
+#: The longest the cyclic collector stays paused while jobs run (see app/ui/compat.py): long
+#: enough for a burst of page loads, short enough that a long job's garbage is collected.
+MAX_GC_PAUSE_MS = 2000
 
 T = TypeVar("T")
 Lane = Literal["read", "write", "background"]
@@ -46,31 +50,36 @@ class TaskToken(CancelToken):
 
 
 class _Relay(QObject):
-    """Lives on the GUI thread; workers emit into it, its slot runs on the GUI thread."""
+    """The runner's one mailbox on the GUI thread: workers emit ``(job, value)`` into it and
+    its slots run on the GUI thread.
 
-    finished = Signal(object)
-    failed = Signal(object)
-    progress = Signal(object)
+    One per runner (its child), not one per job: a QObject per job sat in a reference cycle
+    with its job, so the cyclic garbage collector destroyed it at whatever moment it ran,
+    and a QObject destroyed inside Qt's own signal handling deadlocks on Qt's lock.
+    """
 
-    def __init__(self, job: Job[Any]) -> None:
-        super().__init__()
-        self._job = job
+    finished = Signal(object, object)
+    failed = Signal(object, object)
+    progress = Signal(object, object)
+
+    def __init__(self, parent: QObject) -> None:
+        super().__init__(parent)
         self.finished.connect(self._on_finished)
         self.failed.connect(self._on_failed)
         self.progress.connect(self._on_progress)
 
-    @Slot(object)
-    def _on_progress(self, value: object) -> None:
-        self._job._progress(value)
+    @Slot(object, object)
+    def _on_progress(self, job: Job[Any], value: object) -> None:
+        job._progress(value)
 
-    @Slot(object)
-    def _on_finished(self, value: object) -> None:
-        self._job._deliver(value, None)
+    @Slot(object, object)
+    def _on_finished(self, job: Job[Any], value: object) -> None:
+        job._deliver(value, None)
 
-    @Slot(object)
-    def _on_failed(self, error: object) -> None:
+    @Slot(object, object)
+    def _on_failed(self, job: Job[Any], error: object) -> None:
         assert isinstance(error, BaseException)
-        self._job._deliver(None, error)
+        job._deliver(None, error)
 
 
 class Job(Generic[T]):
@@ -88,9 +97,10 @@ class Job(Generic[T]):
         self._on_done = on_done
         self._on_error = on_error
         self._on_progress = on_progress
-        self._relay = _Relay(self)
-        self.token = TaskToken(self._relay.progress.emit)
+        relay = self._relay = runner._relay
+        self.token = TaskToken(lambda value: relay.progress.emit(self, value))
         self.discarded = False
+        self.orphaned = False
         self.done = False
 
     def cancel(self) -> None:
@@ -98,18 +108,23 @@ class Job(Generic[T]):
         self.discarded = True
         self.token.cancel()
 
+    def orphan(self) -> None:
+        """The widget that asked for this write is gone: it finishes, its result goes nowhere,
+        and a failure still reaches the user (through the runner's central presenter)."""
+        self.orphaned = True
+
     def _run_in_worker(self) -> None:
         if self.token.is_cancelled():
-            self._relay.failed.emit(_cancelled())
+            self._relay.failed.emit(self, _cancelled())
             return
         try:
             value = self._fn(self.token)
         except BaseException as exc:  # delivered to the GUI thread, never swallowed
             if not _is_expected(exc):
                 log.error("task %r failed:\n%s", self.description, traceback.format_exc())
-            self._relay.failed.emit(exc)
+            self._relay.failed.emit(self, exc)
         else:
-            self._relay.finished.emit(value)
+            self._relay.finished.emit(self, value)
 
     def _progress(self, value: object) -> None:
         if not self.discarded and not self.done and self._on_progress is not None:
@@ -119,6 +134,10 @@ class Job(Generic[T]):
         self.done = True
         self._runner._finished(self)
         if self.discarded:
+            return
+        if self.orphaned:
+            if error is not None and not _is_cancel(error):
+                self._runner.unhandled_error.emit(error, self.description)
             return
         if error is None:
             if self._on_done is not None:
@@ -156,7 +175,7 @@ class TaskRunner(QObject):
     def __init__(self, parent: QObject | None = None, *, read_threads: int = 6) -> None:
         super().__init__(parent)
         refuse_leaking_binding()  # PySide6 6.12's emit() leak would crash us later (app/ui/compat.py)
-        tune_for_gui()  # workers decoding replies must not starve the GUI thread of the GIL
+        self._relay = _Relay(self)
         self.closed = False
         self._foreground_idle = threading.Event()
         self._foreground_idle.set()
@@ -177,6 +196,10 @@ class TaskRunner(QObject):
         self._owned: dict[int, weakref.WeakSet[Job[Any]]] = {}
         held = self._gc_held = [False]  # a list: the destroyed handler must not touch self
         self.destroyed.connect(lambda *_: GcPause.release() if held[0] else None)
+        self._gc_lapse = QTimer(self)
+        self._gc_lapse.setSingleShot(True)
+        self._gc_lapse.setInterval(MAX_GC_PAUSE_MS)
+        self._gc_lapse.timeout.connect(self._release_gc)
 
     def run(self, fn: Callable[[TaskToken], T], *, on_done: Callable[[T], None] | None = None,
             on_error: Callable[[BaseException], None] | None = None, lane: Lane = "read",
@@ -201,8 +224,11 @@ class TaskRunner(QObject):
             job.cancel()
             return job
         if not self._jobs:
-            GcPause.hold()  # see app/ui/compat.py: no full collections on the GUI's time while busy
+            # see app/ui/compat.py: no full collections on the GUI's time during a burst of
+            # page loads; the pause lapses after MAX_GC_PAUSE_MS so long work is collected
+            GcPause.hold()
             self._gc_held[0] = True
+            self._gc_lapse.start()
         self._jobs.add(job)
         if key is not None:
             self._keyed[key] = job
@@ -231,12 +257,22 @@ class TaskRunner(QObject):
             self._foreground_idle.set()
         if job in self._jobs:
             self._jobs.discard(job)
-            if not self._jobs and self._gc_held[0]:
-                self._gc_held[0] = False
-                GcPause.release()
+            if not self._jobs:
+                self._release_gc()
         if job.key is not None and self._keyed.get(job.key) is job:
             del self._keyed[job.key]
         self.in_flight_changed.emit(len(self._jobs))
+
+    def _release_gc(self) -> None:
+        self._gc_lapse.stop()
+        if self._gc_held[0]:
+            self._gc_held[0] = False
+            GcPause.release()
+
+    @property
+    def gc_paused(self) -> bool:
+        """Whether this runner holds the collector's pause now (tests read it)."""
+        return self._gc_held[0]
 
     @property
     def in_flight(self) -> int:
@@ -271,7 +307,7 @@ class TaskRunner(QObject):
 def _drop_owned(jobs: weakref.WeakSet[Job[Any]]) -> None:
     for job in list(jobs):
         if job.lane == "write":
-            job.discarded = True  # the write goes on; only its result has nowhere to go
+            job.orphan()  # the write goes on; its result has nowhere to go, its error still shows
         else:
             job.cancel()
 

@@ -12,6 +12,14 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def tuned_like_the_app() -> None:
+    """The interpreter settings the app makes at start-up (create_application), made once."""
+    from app.ui.compat import tune_for_gui
+
+    tune_for_gui()
+
+
 @pytest.fixture
 def app_paths(tmp_path: Path):
     """Everything TagDesk writes, under one temporary --profile-dir."""

@@ -185,3 +185,62 @@ def test_a_destroyed_owner_gets_nothing_a_read_is_cancelled_a_write_finishes(
     qtbot.waitUntil(lambda: read_job.done and write_job.done and other.done, timeout=WAIT)
     assert read_saw_cancel == [True] and wrote == [True]  # the write was asked for, so it ran
     assert delivered == ["other"]  # nothing reached the deleted owner
+
+
+def test_a_write_whose_owner_is_gone_still_reports_its_failure(qtbot: QtBot, runner: TaskRunner) -> None:
+    """A dialog closed while its write was in flight: the write's error must not vanish."""
+    from PySide6.QtCore import QObject
+
+    release, started = threading.Event(), threading.Event()
+    called: list[str] = []
+
+    def write(_token: TaskToken) -> None:
+        started.set()
+        release.wait(WAIT / 1000)
+        raise ValueError("Keap refused the rename")
+
+    owner = QObject()
+    job = runner.run(write, on_error=lambda _e: called.append("dialog"), lane="write", owner=owner,
+                     description="tidy tag names")
+    assert started.wait(WAIT / 1000)
+    with qtbot.waitSignal(owner.destroyed, timeout=WAIT):
+        owner.deleteLater()
+    with qtbot.waitSignal(runner.unhandled_error, timeout=WAIT) as blocker:
+        release.set()
+    assert job.done and called == []  # the deleted dialog's handler is not called
+    assert str(blocker.args[0]) == "Keap refused the rename" and blocker.args[1] == "tidy tag names"
+    runner.unhandled.clear()  # type: ignore[attr-defined]
+
+
+def test_building_a_runner_leaves_the_interpreter_alone_and_the_gc_pause_lapses(
+        qtbot: QtBot, monkeypatch: pytest.MonkeyPatch) -> None:
+    import gc
+    import sys
+
+    from app.ui import tasks
+
+    interval, was_enabled = sys.getswitchinterval(), gc.isenabled()
+    monkeypatch.setattr(tasks, "MAX_GC_PAUSE_MS", 50)
+    runner = TaskRunner()
+    assert sys.getswitchinterval() == interval and gc.isenabled() == was_enabled  # start-up's job, not its
+    release = threading.Event()
+    job = runner.run(lambda _t: release.wait(WAIT / 1000))
+    assert runner.gc_paused and not gc.isenabled()  # a burst of page loads: no full collections
+    qtbot.waitUntil(lambda: not runner.gc_paused, timeout=WAIT)  # a long job: collected as it goes
+    assert gc.isenabled() == was_enabled and not job.done
+    release.set()
+    qtbot.waitUntil(lambda: job.done, timeout=WAIT)
+    assert runner.wait_idle(WAIT)
+
+
+def test_a_job_holds_no_qobject_of_its_own(qtbot: QtBot, runner: TaskRunner) -> None:
+    """A job lives in reference cycles (its token reports through it), so the cyclic collector
+    frees it at any moment; a parentless QObject freed then, inside Qt's signal handling,
+    deadlocked the GUI on Qt's lock. Every QObject a job reaches belongs to its runner."""
+    from PySide6.QtCore import QObject
+
+    jobs = [runner.run(lambda token: token.report(1) or 1, on_progress=lambda _v: None) for _ in range(5)]
+    qtbot.waitUntil(lambda: all(job.done for job in jobs), timeout=WAIT)
+    for job in jobs:
+        held = [v for v in vars(job).values() if isinstance(v, QObject)]
+        assert held and all(obj is runner or obj.parent() is runner for obj in held)

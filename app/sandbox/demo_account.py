@@ -6,12 +6,14 @@ description) with about 15,000 uneven assignments, 12 contact custom fields (NUL
 '' blanks, an SSN field), opportunities at stages, orders with items and invoices
 (a few short of paid by a fraction of a cent), products with JPEG images,
 subscriptions, linked contacts, campaigns, notes, and a few stored 0x0B / 0x19
-characters (contact ids listed in ``_Meta`` key ``badchar_contacts``).
+characters (contact ids listed in ``_Meta`` key ``badchar_contacts``). Active
+subscriptions bill next after the seeding day and open deals close after it; lapsed
+plans, won and lost deals and everything else lie before it (see :mod:`demo_data`).
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from app.sandbox.demo_data import (
@@ -19,12 +21,13 @@ from app.sandbox.demo_data import (
     CONTACT_CUSTOM_FIELDS,
     DATA_DIR,
     EMPTY_TAGS,
-    END,
     FRACTION_PRODUCTS,
     HEAVY_TAGS,
     PRODUCTS,
+    RARE_TAGS,
     UNCATEGORISED,
     Builder,
+    add_months,
 )
 from app.sandbox.names import INDUSTRIES, NOTE_TEXTS, REFERRAL_SOURCES, UTM_CAMPAIGNS
 from app.sandbox.services.other import cents_down
@@ -101,9 +104,8 @@ def seed_demo(b: Builder) -> None:
         if rng.random() < 0.5:
             row["LeadSourceId"], row["Leadsource"] = rng.choice(lead_sources)
         if rng.random() < 0.3:
-            row["Birthday"] = (
-                f"{rng.randrange(1950, 2003)}-{rng.randrange(1, 13):02d}-{rng.randrange(1, 29):02d} 00:00:00"
-            )
+            born = b.today.year - rng.randrange(24, 77)  # adults of 24 to 76
+            row["Birthday"] = f"{born}-{rng.randrange(1, 13):02d}-{rng.randrange(1, 29):02d} 00:00:00"
         if rng.random() < 0.1:
             row["Website"] = f"https://{row['LastName'].lower().replace(' ', '')}.example"
         _custom_values(b, row, custom, i)
@@ -115,17 +117,19 @@ def seed_demo(b: Builder) -> None:
             dst["Email"] = src["Email"].upper() if i % 2 else src["Email"]
             if i % 3 == 0:
                 dst["FirstName"], dst["LastName"] = src["FirstName"], src["LastName"]
-    # stored control characters, as old imports left them
-    for i in (10, 11, 12):
+    # stored control characters, as old imports left them (UK addresses: the street is British)
+    british = [i for i, c in enumerate(contacts) if c["Country"] == "United Kingdom"][:3]
+    for i in british:
         contacts[i]["StreetAddress1"] = f"{rng.randrange(1, 99)} Station Road\x0bFlat {i}"
     for i in (13, 14):
         contacts[i][custom[7]] = "spring\x19sale"
-    store.set_meta("badchar_contacts", ",".join(str(contacts[i]["Id"]) for i in (10, 11, 12, 13, 14)))
+    store.set_meta("badchar_contacts", ",".join(str(contacts[i]["Id"]) for i in (*british, 13, 14)))
 
     # tags and assignments
     tags = b.tags(CATEGORIES, UNCATEGORISED)
     weights = [
-        0.0 if name in EMPTY_TAGS else HEAVY_TAGS.get(name, rng.lognormvariate(-0.7, 1.0)) for _, name in tags
+        0.0 if name in EMPTY_TAGS else (HEAVY_TAGS | RARE_TAGS).get(name, rng.lognormvariate(-0.7, 1.0))
+        for _, name in tags
     ]
     groups = b.assign([(c["Id"], c["DateCreated"]) for c in contacts], tags, weights, mean=7.0, cap=25)
     for row in contacts:
@@ -154,9 +158,8 @@ def _custom_values(b: Builder, row: dict[str, Any], custom: list[str], i: int) -
     row[score] = maybe(rng.randrange(0, 100), 0.3)
     row[size] = maybe(rng.choice(("S", "M", "L", "XL")), 0.3, 0.1)
     row[level] = maybe(rng.choice(("Bronze", "Silver", "Gold")), 0.6)
-    row[renewal] = maybe(
-        f"{rng.randrange(2024, 2028)}-{rng.randrange(1, 13):02d}-{rng.randrange(1, 29):02d} 00:00:00", 0.65
-    )
+    year = b.today.year + rng.randrange(-2, 2)  # lapsed ones and coming ones
+    row[renewal] = maybe(f"{year}-{rng.randrange(1, 13):02d}-{rng.randrange(1, 29):02d} 00:00:00", 0.65)
     row[ssn] = (
         f"{rng.randrange(100, 899)}-{rng.randrange(10, 99)}-{rng.randrange(1000, 9999)}"
         if i % 7 == 0
@@ -165,20 +168,30 @@ def _custom_values(b: Builder, row: dict[str, Any], custom: list[str], i: int) -
     row[newsletter] = maybe(rng.choice((0, 1)), 0.2)
     row[referral] = maybe(rng.choice(REFERRAL_SOURCES), 0.25, 0.15)
     row[utm] = maybe(rng.choice(UTM_CAMPAIGNS[:-1]), 0.3, 0.1)
-    row[webinar] = maybe(b.when(datetime(2023, 1, 1)), 0.75)
+    row[webinar] = maybe(b.when(max(b.days_ago(1200), _dt(row["DateCreated"]))), 0.75)
     row[website] = maybe(f"https://{row['LastName'].lower().replace(' ', '')}.example/me", 0.9)
     row[value] = maybe(round(rng.uniform(0, 5000), 2), 0.5)
     row[notes] = maybe(rng.choice(NOTE_TEXTS) + "\n" + rng.choice(NOTE_TEXTS), 0.8)
 
 
 def _opportunities(b: Builder, contact_ids: list[int]) -> None:
+    """Won and lost deals closed in the past; open ones are recent and expected to close ahead."""
     rng = b.rng
     stages = [(r["Id"], r["StageName"]) for r in b.store.rows("Stage")]
+    tomorrow = b.end + timedelta(days=1)
     rows = []
     for _ in range(300):
         stage_id, stage = rng.choice(stages)
+        is_open = stage not in ("Won", "Lost")
         low = rng.randrange(5, 200) * 50.0
-        created = b.when()
+        created = b.when(b.days_ago(270)) if is_open else b.when()
+        if is_open:
+            next_action = b.when(tomorrow, tomorrow + timedelta(days=30)) if rng.random() < 0.6 else None
+            close = b.today + timedelta(days=rng.randint(1, 120))
+        else:
+            next_action = None
+            closed = _dt(created) + timedelta(days=rng.randint(3, 150))
+            close = min(closed.date(), b.today - timedelta(days=1))
         rows.append(
             {
                 "OpportunityTitle": rng.choice(
@@ -201,9 +214,9 @@ def _opportunities(b: Builder, contact_ids: list[int]) -> None:
                 "CreatedBy": b.users[0],
                 "LastUpdatedBy": b.users[0],
                 "Objection": rng.choice((None, "Price", "Timing", "")),
-                "NextActionDate": b.when(_dt(created)) if rng.random() < 0.5 else None,
+                "NextActionDate": next_action,
                 "NextActionNotes": rng.choice((None, "Send proposal", "Call back")),
-                "EstimatedCloseDate": b.when(_dt(created))[:10] + " 00:00:00",
+                "EstimatedCloseDate": f"{close:%Y-%m-%d} 00:00:00",
             }
         )
     b.insert_dicts("Lead", rows)
@@ -345,28 +358,81 @@ def _orders(b: Builder, contacts: list[dict[str, Any]], products: dict[str, tupl
     b.insert_dicts("OrderItem", items)
     b.insert_dicts("Invoice", invoices)
     b.insert_dicts("InvoiceItem", lines)
+    b.insert_dicts("RecurringOrder", _subscriptions(b, contacts, products))
+
+
+def _day(value: date | None) -> str | None:
+    return None if value is None else f"{value:%Y-%m-%d} 00:00:00"
+
+
+def _billing_dates(
+    start: date, months: int, today: date, active: bool, pick: float, stop: float
+) -> tuple[date, date, date | None]:
+    """(LastBillDate, NextBillDate, EndDate) of a plan billed every ``months`` since ``start``.
+
+    Active: billed on or before today, next bill after today. Inactive (``start`` must be
+    more than one period back): stopped between two bills that both lie before today, so
+    nothing about it is ahead; ``pick`` and ``stop`` in [0, 1) choose which bill and when.
+    """
+    if active:
+        n = 1
+        while add_months(start, n * months) <= today:
+            n += 1
+        return add_months(start, (n - 1) * months), add_months(start, n * months), None
+    due = 0  # bills after the first one that fall before today
+    while add_months(start, (due + 1) * months) < today:
+        due += 1
+    n = 1 + int(pick * max(due, 1))
+    last, nxt = add_months(start, (n - 1) * months), add_months(start, n * months)
+    return last, nxt, last + timedelta(days=int(stop * (nxt - last).days))
+
+
+def _bills_on(start: date, months: int, day: date) -> bool:
+    """Whether a plan billed every ``months`` since ``start`` bills again on ``day``."""
+    n = 1
+    while add_months(start, n * months) < day:
+        n += 1
+    return add_months(start, n * months) == day
+
+
+def _subscriptions(
+    b: Builder, contacts: list[dict[str, Any]], products: dict[str, tuple[int, float]]
+) -> list[dict[str, Any]]:
+    """120 Pro Plan subscriptions, ~70% active; a contact too new to have lapsed stays active."""
+    rng = b.rng
     subs = []
     plans = [products["Pro Plan (monthly)"], products["Pro Plan (annual)"]]
     for _ in range(120):
         c = rng.choice(contacts)
         pid, price = rng.choice(plans)
-        start = b.when(_dt(c["DateCreated"]))
-        active = rng.random() < 0.7
+        months = 1 if price < 500 else 12
+        created = _dt(c["DateCreated"])
+        # an inactive plan starts before this, so its bills and its end all lie before today
+        lapse_by = datetime.combine(add_months(b.today, -months), time()) - timedelta(days=1)
+        # a fixed number of draws whatever the dates, so the seeding day changes no other row
+        roll, where, pick, stop = rng.random(), rng.random(), rng.random(), rng.random()
+        reason = rng.choice(("Cancelled by customer", "Card declined"))
+        active = roll < 0.7 or created >= lapse_by
+        until = b.end if active else lapse_by
+        start = (created + (until - created) * where).date()
+        while active and _bills_on(start, months, b.today):  # a bill today would be dated today
+            start += timedelta(days=1)
+        last, nxt, ended = _billing_dates(start, months, b.today, active, pick, stop)
         subs.append(
             {
                 "ContactId": c["Id"],
                 "ProductId": pid,
                 "SubscriptionPlanId": pid,
                 "ProgramId": pid,
-                "StartDate": start[:10] + " 00:00:00",
-                "LastBillDate": b.when(_dt(start))[:10] + " 00:00:00",
-                "NextBillDate": (b.when(END) if active else start)[:10] + " 00:00:00",
-                "EndDate": None if active else b.when(_dt(start))[:10] + " 00:00:00",
-                "BillingCycle": "2" if price < 500 else "1",
+                "StartDate": _day(start),
+                "LastBillDate": _day(last),
+                "NextBillDate": _day(nxt),
+                "EndDate": _day(ended),
+                "BillingCycle": "2" if months == 1 else "1",
                 "Frequency": 1,
                 "BillingAmt": price,
                 "Status": "Active" if active else "Inactive",
-                "ReasonStopped": None if active else rng.choice(("Cancelled by customer", "Card declined")),
+                "ReasonStopped": None if active else reason,
                 "AutoCharge": 1,
                 "Qty": 1,
                 "MaxRetry": 3,
@@ -376,7 +442,7 @@ def _orders(b: Builder, contacts: list[dict[str, Any]], products: dict[str, tupl
                 "LeadAffiliateId": 0,
             }
         )
-    b.insert_dicts("RecurringOrder", subs)
+    return subs
 
 
 def _links_and_notes(b: Builder, contact_ids: list[int]) -> None:
@@ -402,6 +468,11 @@ def _links_and_notes(b: Builder, contact_ids: list[int]) -> None:
     for _ in range(1500):
         created = b.when()
         kind = rng.choice(("Note", "Note", "Note", "Task", "Appointment"))
+        # tasks and appointments fall due 1-21 days after they were made: open recent ones lie ahead
+        due = _dt(created) + timedelta(days=rng.randint(1, 21)) if kind != "Note" else _dt(created)
+        done = b.when(_dt(created)) if kind != "Note" and rng.random() < 0.6 else None
+        if done is not None:
+            due = min(due, _dt(done))
         notes.append(
             {
                 "ContactId": rng.choice(contact_ids),
@@ -411,8 +482,8 @@ def _links_and_notes(b: Builder, contact_ids: list[int]) -> None:
                 ),
                 "CreationNotes": rng.choice(NOTE_TEXTS),
                 "CreationDate": created,
-                "ActionDate": created,
-                "CompletionDate": b.when(_dt(created)) if kind != "Note" and rng.random() < 0.6 else None,
+                "ActionDate": f"{due:%Y-%m-%d %H:%M:%S}",
+                "CompletionDate": done,
                 "UserID": rng.choice(b.users),
                 "CreatedBy": rng.choice(b.users),
                 "LastUpdated": created,

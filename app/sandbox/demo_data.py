@@ -1,31 +1,39 @@
 """Seed data: an account that looks lived in ("demo"), an empty one, or N plain contacts.
 
-Deterministic (fixed random seed) and fast: rows are built in Python and written with
-``executemany`` inside one transaction, so a demo account starts in well under a second
-and 100,000 plain contacts build in seconds. The demo deliberately contains the
-awkward things real accounts hold: both NULL and '' blanks, near-duplicate tags,
-duplicate e-mails, opted-out addresses, stored 0x0B / 0x19 characters, invoices short
-of paid by a fraction of a cent, and ids from the multi-master pair.
+Dated relative to the seeding day (``Builder(today=...)``, default today in US Eastern):
+the history covers the eight years before it, and only what belongs ahead (next bills,
+expected closes, open tasks, renewals) lies after it. Deterministic for a given day (fixed
+random seed; a different day moves the dates and nothing else) and fast: rows are built
+in Python and written with ``executemany`` inside one transaction, so a demo account
+starts in well under a second and 100,000 plain contacts build in seconds. The demo
+deliberately contains the awkward things real accounts hold: both NULL and '' blanks,
+near-duplicate tags, duplicate e-mails, opted-out addresses, stored 0x0B / 0x19
+characters, invoices short of paid by a fraction of a cent, and ids from the
+multi-master pair.
 """
 
 from __future__ import annotations
 
+import calendar
 import random
 import unicodedata
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
+from app.core.dates import EASTERN
 from app.core.schema import CUSTOM_TYPE_NAMES, custom_field_db_name
-from app.sandbox.names import JOB_TITLES, LOCALES, Locale
+from app.sandbox.names import JOB_TITLES, LOCALES, Locale, fill
 from app.sandbox.store import Store
 
 RANDOM_SEED = 20240611
-START = datetime(2018, 1, 1)
-END = datetime(2026, 3, 31, 18, 0, 0)
+#: How far back the seeded account's history reaches from the seeding day.
+HISTORY_YEARS = 8
 DATA_DIR = Path(__file__).parent / "data"
 _TYPE_CODES = {name: int(code) for code, name in CUSTOM_TYPE_NAMES.items()}
-_FOLD = str.maketrans({"ß": "ss", "ø": "o", "Ø": "O", "æ": "ae", "Æ": "AE", "ð": "d", "þ": "th", "'": ""})
+_FOLD = str.maketrans(
+    {"ß": "ss", "ø": "o", "Ø": "O", "æ": "ae", "Æ": "AE", "ð": "d", "Ð": "D", "þ": "th", "Þ": "Th", "'": ""}
+)
 
 CATEGORIES: dict[str, list[str]] = {
     "Lead Source": [
@@ -113,6 +121,8 @@ HEAVY_TAGS = {
     "Customers": 1.5,
     "customer ": 0.4,
 }
+#: Tags real accounts apply to a handful of contacts only (fixed, so the spread stays uneven).
+RARE_TAGS = {"Refund Requested": 0.05, "Duplicate?": 0.04}
 
 #: (label, data type name, group, options) of the demo's contact custom fields.
 CONTACT_CUSTOM_FIELDS: list[tuple[str, str, str, tuple[str, ...]]] = [
@@ -181,6 +191,18 @@ LEAD_SOURCES = [
 ]
 
 
+def seed_day() -> date:
+    """Today as Keap sees it (US Eastern): the day a new account is seeded on."""
+    return datetime.now(EASTERN).date()
+
+
+def add_months(day: date, months: int) -> date:
+    """``day`` moved by whole months, the day clamped to the month's end (Jan 31 + 1 -> Feb 28)."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    return date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
+
+
 def ascii_fold(text: str) -> str:
     """Accent-free lower-case ASCII for e-mail local parts."""
     decomposed = unicodedata.normalize("NFKD", text.translate(_FOLD))
@@ -190,21 +212,40 @@ def ascii_fold(text: str) -> str:
 class Builder:
     """Writes one seed into an empty store, inside the caller's transaction."""
 
-    def __init__(self, store: Store, app_name: str, seed: int = RANDOM_SEED) -> None:
+    def __init__(
+        self, store: Store, app_name: str, seed: int = RANDOM_SEED, today: date | None = None
+    ) -> None:
         self.store = store
         self.app_name = app_name
         self.rng = random.Random(seed)
         self.users: list[int] = []
         self.groups: dict[str, int] = {}
+        #: The seeding day (naive US Eastern like every stored date); history ends as it begins,
+        #: so only what belongs ahead (next bills, expected closes, due tasks) is dated later.
+        self.today = today or seed_day()
+        self.end = datetime.combine(self.today, time())
+        self.start = datetime.combine(add_months(self.today, -12 * HISTORY_YEARS), time())
 
     # --- small helpers -------------------------------------------------------------------
 
-    def when(self, start: datetime = START, end: datetime = END) -> str:
-        span = max(1, int((end - start).total_seconds()))
-        return (start + timedelta(seconds=self.rng.randrange(span))).strftime("%Y-%m-%d %H:%M:%S")
+    def when(self, start: datetime | None = None, end: datetime | None = None) -> str:
+        """A random moment in [start, end) (default: the account's history).
+
+        One ``random()`` draw whatever the span, so the seeding day moves the dates but
+        never which names, tags or amounts the later draws pick.
+        """
+        start = self.start if start is None else start
+        end = self.end if end is None else end
+        span = max(0, int((end - start).total_seconds()))
+        return (start + timedelta(seconds=int(self.rng.random() * span))).strftime("%Y-%m-%d %H:%M:%S")
+
+    def days_ago(self, days: float) -> datetime:
+        """The moment ``days`` before the seeding day began."""
+        return self.end - timedelta(days=days)
 
     def digits(self, pattern: str) -> str:
-        return "".join(str(self.rng.randrange(10)) if ch == "9" else ch for ch in pattern)
+        """A postal code or phone number from a pattern of :mod:`app.sandbox.names`."""
+        return fill(pattern, self.rng)
 
     def locale(self) -> Locale:
         return self.rng.choices(LOCALES, weights=[loc.weight for loc in LOCALES])[0]
@@ -287,7 +328,7 @@ class Builder:
                     "Description": f"Contacts who came through {n.lower()}",
                     "Medium": m,
                     "Status": "Active",
-                    "StartDate": "2018-01-01 00:00:00",
+                    "StartDate": self.start.strftime("%Y-%m-%d %H:%M:%S"),
                     "CostPerLead": "0",
                 }
                 for n, m in LEAD_SOURCES
@@ -300,6 +341,7 @@ class Builder:
             ("zapier", "newLead", "Lead from Zapier", campaign_ids[1]),
         ]
         self.store.insert_many("_Goal", ("Integration", "CallName", "Name", "CampaignId"), goals)
+        self.store.set_meta("seed_day", self.today.isoformat())
 
     def tags(self, categories: dict[str, list[str]], uncategorised: list[str]) -> list[tuple[int, str]]:
         cat_rows = [
@@ -344,8 +386,8 @@ class Builder:
                 picked.setdefault(tag_id, name)
             start = datetime.strptime(created, "%Y-%m-%d %H:%M:%S")
             dated = sorted((self.when(start), tid, name) for tid, name in picked.items())
-            for date, tid, name in dated:
-                cga.append((contact_id, tid, name, date))
+            for stamp, tid, name in dated:
+                cga.append((contact_id, tid, name, stamp))
             if dated:
                 groups[contact_id] = ",".join(str(tid) for _, tid, _ in dated)
         self.store.insert_many(
@@ -374,21 +416,22 @@ class Builder:
     def person(self, loc: Locale, serial: int) -> dict[str, Any]:
         """One contact's standard fields (without ids, tags or custom fields)."""
         rng = self.rng
-        first, last = rng.choice(loc.first), rng.choice(loc.last)
-        city, state, postal = rng.choice(loc.cities)
+        first, last = loc.name(rng)
+        place = rng.choice(loc.places)
         created = self.when()
         local = f"{ascii_fold(first)}.{ascii_fold(last)}".replace(" ", "")
         email = f"{local}{serial if rng.random() < 0.5 else ''}@{rng.choice(loc.domains)}"
+        street = loc.address.format(number=rng.randrange(1, 240), street=rng.choice(loc.streets))
         return {
             "FirstName": first,
             "LastName": last,
             "Email": email,
-            "Phone1": self.digits(loc.phone),
+            "Phone1": self.digits(place.phone),
             "Phone1Type": rng.choice(("Work", "Mobile", "Home")),
-            "StreetAddress1": f"{rng.randrange(1, 240)} {rng.choice(loc.streets)}",
-            "City": city,
-            "State": state,
-            "PostalCode": self.digits(postal),
+            "StreetAddress1": street,
+            "City": place.city,
+            "State": place.region,
+            "PostalCode": self.digits(place.postal),
             "Country": loc.country,
             "JobTitle": rng.choice(JOB_TITLES) if rng.random() < 0.6 else None,
             "ContactType": rng.choice(("Lead", "Customer", "Prospect", "Other")),

@@ -8,6 +8,7 @@ fields) are calendar days and are never shifted.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime
 
 from app.core.dates import EASTERN, from_api_date, to_local
@@ -47,3 +48,9 @@ def csv_text(value: object, *, date_only: bool = False) -> str:
     if isinstance(value, date):
         return value.isoformat()
     return str(value)
+
+
+def contact_name(row: Mapping[str, object]) -> str:
+    """What people call a contact: first and last name, else the e-mail, else its Id."""
+    name = " ".join(str(row.get(k) or "").strip() for k in ("FirstName", "LastName")).strip()
+    return name or str(row.get("Email") or "") or (f"Contact {row['Id']}" if row.get("Id") else "New contact")

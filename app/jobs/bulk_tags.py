@@ -15,7 +15,7 @@ campaign automations, and asks for the number of changes to be typed when more t
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -26,7 +26,8 @@ from app.services.tags import TagsService
 
 Action = Literal["apply", "remove"]
 PlanKind = Literal["bulk", "merge", "retry", "resume", "undo"]
-IdSource = Callable[[Cancellable], Iterable[int]]
+#: Yields the contacts of a search: ids, or (id, name) pairs so the report can name them.
+IdSource = Callable[[Cancellable], Iterable[int | tuple[int, str]]]
 
 #: Above this many changes the user must type the number to confirm.
 CONFIRM_ABOVE = 500
@@ -80,12 +81,14 @@ class Scope:
     source: IdSource | None = field(default=None, compare=False)
     tag_ids: tuple[int, ...] = ()
     tag_mode: TagMode = "any"
+    names: Mapping[int, str] = field(default_factory=dict, compare=False)
 
     @classmethod
-    def selected(cls, ids: Iterable[int]) -> Scope:
+    def selected(cls, ids: Iterable[int], names: Mapping[int, str] | None = None) -> Scope:
+        """The contacts picked in the list; ``names`` (what the list shows) name them in the report."""
         unique = tuple(dict.fromkeys(int(i) for i in ids))
         noun = "contact" if len(unique) == 1 else "contacts"
-        return cls(f"{len(unique):,} selected {noun}", contact_ids=unique)
+        return cls(f"{len(unique):,} selected {noun}", contact_ids=unique, names=dict(names or {}))
 
     @classmethod
     def matching(cls, source: IdSource, description: str = "contacts matching the current search") -> Scope:
@@ -99,11 +102,24 @@ class Scope:
 
     def resolve(self, service: TagsService, cancel: Cancellable | None = None) -> list[int]:
         """The contact ids in scope, without duplicates, in a stable order."""
+        return self.resolve_named(service, cancel)[0]
+
+    def resolve_named(self, service: TagsService,
+                      cancel: Cancellable | None = None) -> tuple[list[int], dict[int, str]]:
+        """The contact ids in scope and the names known for them without another call."""
         if self.contact_ids is not None:
-            return list(dict.fromkeys(self.contact_ids))
+            return list(dict.fromkeys(self.contact_ids)), dict(self.names)
         if self.source is not None:
-            return list(dict.fromkeys(int(i) for i in self.source(cancel or _Never())))
-        return service.contacts_with_tags(self.tag_ids, self.tag_mode, cancel)
+            names: dict[int, str] = {}
+            ids: dict[int, None] = {}
+            for item in self.source(cancel or _Never()):
+                if isinstance(item, tuple):
+                    ids[int(item[0])] = None
+                    names[int(item[0])] = item[1]
+                else:
+                    ids[int(item)] = None
+            return list(ids), names
+        return service.contacts_with_tags(self.tag_ids, self.tag_mode, cancel), {}
 
 
 @dataclass
@@ -140,6 +156,7 @@ class BulkTagPlan:
     kind: PlanKind = "bulk"
     stop_contact_on_failure: bool = False
     tag_names: dict[int, str] = field(default_factory=dict)
+    contact_names: dict[int, str] = field(default_factory=dict)
 
     @property
     def bulk_size(self) -> int:
@@ -181,6 +198,11 @@ class BulkTagPlan:
     def tag_name(self, tag_id: int) -> str:
         return self.tag_names.get(tag_id, f"Tag {tag_id}")
 
+    def contact_label(self, contact_id: int) -> str:
+        """``Ann Lee (#12)`` when the dry run learned the name, else ``#12``."""
+        name = self.contact_names.get(contact_id)
+        return f"{name} (#{contact_id})" if name else f"#{contact_id}"
+
     def summary(self) -> list[str]:
         """The dry run in lines of text (the dialog shows the same figures)."""
         lines = [self.title, f"Contacts in scope: {self.contacts_in_scope:,} ({self.scope_description})"]
@@ -202,7 +224,7 @@ def plan_bulk(service: TagsService, scope: Scope, tag_ids: Sequence[int], action
     tags = list(dict.fromkeys(int(t) for t in tag_ids))
     if not tags:
         raise ValueError("Choose at least one tag.")
-    contacts = scope.resolve(service, cancel)
+    contacts, contact_names = scope.resolve_named(service, cancel)
     names = _names(service, tags, cancel)
     present = service.assignments(tags, contacts, cancel) if contacts else set()
     changes: list[Change] = []
@@ -219,8 +241,10 @@ def plan_bulk(service: TagsService, scope: Scope, tag_ids: Sequence[int], action
         lines.append(TagLine(tag_id, names[tag_id], action, len(contacts), already, to_change))
     verb = "Apply" if action == "apply" else "Remove"
     title = f"{verb} \u201c{names[tags[0]]}\u201d" if len(tags) == 1 else f"{verb} {len(tags)} tags"
-    return _finish(service, title, scope.description, len(contacts), changes, skipped, lines, names,
+    plan = _finish(service, title, scope.description, len(contacts), changes, skipped, lines, names,
                    kind="bulk", stop=False)
+    plan.contact_names = contact_names
+    return plan
 
 
 def plan_merge(service: TagsService, source_id: int, target_id: int,
@@ -265,8 +289,10 @@ def plan_of(previous: BulkTagPlan, changes: Sequence[Change], title: str) -> Bul
             n = sum(1 for c in changes if c.tag_id == tag_id and c.action == action)
             if n:
                 lines.append(TagLine(tag_id, previous.tag_name(tag_id), action, n, 0, n))
-    return _finish(previous.service, title, previous.scope_description, contacts, list(changes), [], lines,
+    plan = _finish(previous.service, title, previous.scope_description, contacts, list(changes), [], lines,
                    previous.tag_names, kind="retry", stop=previous.stop_contact_on_failure)
+    plan.contact_names = dict(previous.contact_names)
+    return plan
 
 
 def _finish(service: TagsService, title: str, scope: str, in_scope: int, changes: list[Change],

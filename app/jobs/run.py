@@ -85,10 +85,11 @@ class BulkTagReport:
 
     def as_text(self) -> str:
         """The whole report as tab-separated text (for the clipboard)."""
-        out = [self.plan.title, self.summary(), "", "Contact\tTag\tAction\tResult\tReason"]
+        out = [self.plan.title, self.summary(), "", "Contact\tName\tTag\tAction\tResult\tReason"]
         for r in sorted(self.results, key=_report_order):
             c = r.change
-            out.append(f"{c.contact_id}\t{self.plan.tag_name(c.tag_id)}\t{c.action}\t"
+            name = self.plan.contact_names.get(c.contact_id, "")
+            out.append(f"{c.contact_id}\t{name}\t{self.plan.tag_name(c.tag_id)}\t{c.action}\t"
                        f"{r.status.replace('_', ' ')}\t{r.reason}")
         return "\n".join(out) + "\n"
 

@@ -9,8 +9,9 @@ a write that happened into an error.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
-from typing import Any, Protocol, TypeVar
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager, ExitStack, contextmanager
+from typing import Any, Protocol, TypeVar, runtime_checkable
 
 log = logging.getLogger("app.services")
 
@@ -23,6 +24,23 @@ class WriteObserver(Protocol):
     def before_write(self, event: Any) -> None: ...
 
     def after_write(self, event: Any, error: BaseException | None) -> None: ...
+
+
+@runtime_checkable
+class HoldingObserver(Protocol):
+    """An observer that can gather a burst of writes and report them once (the change feed)."""
+
+    def hold(self) -> AbstractContextManager[None]: ...
+
+
+@contextmanager
+def held(observers: Sequence[object]) -> Iterator[None]:
+    """Within the block, observers that can hold their reports do (a bulk job is one change)."""
+    with ExitStack() as stack:
+        for observer in list(observers):
+            if isinstance(observer, HoldingObserver):
+                stack.enter_context(observer.hold())
+        yield
 
 
 def observed(observers: Sequence[WriteObserver], event: Any, send: Callable[[], T], *,

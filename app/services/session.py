@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from app.api.rest import RestClient
 from app.api.xmlrpc.backend import XmlRpcBackend
 from app.core.backend import CrmBackend
+from app.services.changes import ChangeFeed
 from app.services.contacts import ContactsService
 from app.services.records import RecordsService, make_records_service
 from app.services.tags import TagsService, make_tags_service
@@ -40,6 +41,8 @@ class Session:
         demo: True for the local demo sandbox.
         profile_id: the stable id per-profile settings are stored under.
         journal: the connection's change journal (:mod:`app.journal`), when one is open.
+        changes: what every write of the three services changed (:mod:`app.services.changes`);
+            the GUI refreshes its panes from it, in one place.
     """
 
     profile_name: str
@@ -53,10 +56,14 @@ class Session:
     on_close: list[Callable[[], None]] = field(default_factory=list)
     closed: bool = False
     journal: Any = None
+    changes: ChangeFeed = field(default_factory=ChangeFeed)
 
     def __post_init__(self) -> None:
         if not self.profile_id:
             self.profile_id = self.profile_name
+        self.contacts.observers.append(self.changes)
+        self.tags.observers.append(self.changes)
+        self.records.observers.append(self.changes)
 
     @property
     def protocol(self) -> str:

@@ -36,7 +36,7 @@ from app.core.tags import (
     retired_name,
 )
 from app.core.text import to_latin1
-from app.services.observers import observed, observed_each
+from app.services.observers import held, observed, observed_each
 
 if TYPE_CHECKING:
     from app.api.rest.client import RestClient
@@ -323,6 +323,17 @@ class TagsService:
             return observed(self.observers, event, send, after=after)
         return observed_each(self.observers, event, send, outcome or (lambda _result, _event: None),
                              after=after)
+
+    def run_job(self, plan: Any, cancel: Cancellable, progress: Callable[[Any], None], *,
+                workers: int | None = None) -> Any:
+        """Run a bulk plan through :attr:`job_runner` (the journal) or the plain runner; the
+        observers that can hold their reports hear of the whole job once, at its end."""
+        from app.jobs.run import run
+
+        job = self.job_runner or run
+        options = {} if workers is None else {"workers": workers}
+        with held(self.observers):
+            return job(plan, cancel, progress, **options)
 
     # -- quota -------------------------------------------------------------------------------------
 

@@ -308,9 +308,7 @@ class JournalActions(QObject):
         tags = session.tags
 
         def opened(plan: Any) -> None:
-            dialog = JobDialog(self.window, self.runner, self.presenter, plan, title)
-            dialog.flow.changed.connect(lambda: session.contacts.forget_searches())
-            self._show(dialog)
+            self._show(JobDialog(self.window, self.runner, self.presenter, plan, title))
 
         self.runner.run(lambda token: make_plan(job_id, tags, token), on_done=opened,
                         on_error=lambda err: self.presenter.present(err, title), description=title)
@@ -358,13 +356,8 @@ class JournalActions(QObject):
             return
         contacts = session.contacts
 
-        def done(_result: object) -> None:
+        def done(_result: object) -> None:  # the table and the editor follow the change feed
             self.window.statusBar().showMessage(f"Undone: the edit of {change.target}.", 5000)
-            if change.contact_id is not None:
-                self.window.contacts.model.update_contact(change.contact_id, dict(change.before))
-                editor = self.window.editor
-                if editor.contact_id == change.contact_id:
-                    editor.reload()
 
         self.runner.run(lambda token: journal.undo_contact_edit(change, contacts, token), on_done=done,
                         on_error=lambda err: self.presenter.present(err, "Undoing the edit"), lane="write",

@@ -9,6 +9,7 @@ switches between the welcome page (None) and the workspace of a session.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QStandardPaths, QUrl, Signal
@@ -31,6 +32,7 @@ from app.ui.errors import ErrorPresenter
 from app.ui.journal_ui import JournalActions
 from app.ui.panes.contact_editor import ContactEditor
 from app.ui.panes.contacts import ContactsPane, SettingsLike
+from app.ui.panes.session_panes import SessionPanes
 from app.ui.panes.welcome import WelcomePage
 from app.ui.panes.workspace import Workspace
 from app.ui.status import StatusBar
@@ -161,15 +163,21 @@ class MainWindow(QMainWindow):
         self.act_delete = self._action("&Delete…", lambda: self.editor.delete(),
                                        tip="Delete the contact from Keap")
         self.act_tags_selected = self._action(
-            "&Apply or remove tags on selected contacts…", lambda: self._panes("bulk_tags_on_selection"),
-            "Ctrl+T", "Dry run first: what changes, how many calls, how long")
+            "&Apply or remove tags on selected contacts…",
+            lambda: self._panes(SessionPanes.bulk_tags_on_selection), "Ctrl+T",
+            "Dry run first: what changes, how many calls, how long")
         self.act_tags_search = self._action(
-            "Apply or remove tags on &every matching contact…", lambda: self._panes("bulk_tags_on_search"),
-            "Ctrl+Shift+T", "Every contact of the current search, filter and tag selection")
-        self.act_tag_health = self._action("Tag &health…", lambda: self._panes("tag_health"),
+            "Apply or remove tags on &every matching contact…",
+            lambda: self._panes(SessionPanes.bulk_tags_on_search), "Ctrl+Shift+T",
+            "Every contact of the current search, filter and tag selection")
+        self.act_tag_health = self._action("Tag &health…", lambda: self._panes(SessionPanes.tag_health),
                                            tip="Empty, undocumented and near-duplicate tags; merge, retire")
-        self.act_goal = self._action("Achieve &goal…", lambda: self._panes("achieve_goal"),
+        self.act_goal = self._action("Achieve &goal…", lambda: self._panes(SessionPanes.achieve_goal),
                                      tip="Complete an \"API call\" campaign goal for the selected contacts")
+        self.act_details = self._action("&Details pane", self.workspace.set_details_visible, "Ctrl+Shift+D",
+                                        "Show or hide the contact's details and tabs")
+        self.act_details.setCheckable(True)
+        self.act_details.setChecked(self.workspace.details_visible)
         self.act_logs = self._action("Open &log folder", self.open_log_folder)
         self.act_shortcuts = self._action("&Keyboard shortcuts", self.show_shortcuts, "F1")
         self.act_about = self._action("&About TagDesk", self.about)
@@ -189,6 +197,7 @@ class MainWindow(QMainWindow):
         view_menu = bar.addMenu("&View")
         view_menu.addActions([self.act_filter, self.act_columns])
         view_menu.addAction(self.journal_actions.history_action)
+        view_menu.addAction(self.act_details)
         view_menu.addSeparator()
         view_menu.addAction(self.act_refresh)
         contact_menu = bar.addMenu("&Contact")
@@ -261,11 +270,11 @@ class MainWindow(QMainWindow):
         self.workspace.export_csv(path)
         self._update_actions()
 
-    def _panes(self, command: str) -> None:
+    def _panes(self, command: Callable[[SessionPanes, QWidget], object]) -> None:
         """Run a command of the session's panes (tags and records), if a session is open."""
         panes = self.workspace.session_panes
         if panes is not None:
-            getattr(panes, command)(self)
+            command(panes, self)
 
     def export_folder(self) -> Path:
         """Where Export CSV starts: the folder used last, else the user's documents folder."""

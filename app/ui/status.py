@@ -64,7 +64,7 @@ class StatusBar(QStatusBar):
         self.count_label.setMinimumWidth(metrics.horizontalAdvance("000,000 contacts (000,000 loaded)"))
         self.calls_label.setMinimumWidth(metrics.horizontalAdvance("00 calls running"))
         self.quota_label.setMinimumWidth(metrics.horizontalAdvance("000,000 calls today of 000,000"))
-        self._pending: dict[str, tuple[object, ...]] = {}
+        self._pending: dict[str, tuple[Callable[..., None], tuple[object, ...]]] = {}
         self._throttle = QTimer(self)
         self._throttle.setSingleShot(True)
         self._throttle.setInterval(THROTTLE_MS)
@@ -112,21 +112,22 @@ class StatusBar(QStatusBar):
             "API calls this key made today (UTC), against its daily quota."
             + (f" Keap reports {available:,} left." if available is not None else ""))
 
-    def _later(self, what: str, *args: object) -> None:
-        """Show at once if quiet, else at most every THROTTLE_MS (pages arrive many a second)."""
+    def _later(self, show: Callable[..., None], *args: object) -> None:
+        """Show at once if quiet, else at most every THROTTLE_MS (pages arrive many a second);
+        of several waiting calls of one ``show``, the last wins."""
         if self._throttle.isActive():
-            self._pending[what] = args
+            self._pending[show.__name__] = (show, args)
         else:
-            getattr(self, what)(*args)
+            show(*args)
             self._throttle.start()
 
     def _flush(self) -> None:
         pending, self._pending = self._pending, {}
-        for what, args in pending.items():
-            getattr(self, what)(*args)
+        for show, args in pending.values():
+            show(*args)
 
     def set_in_flight(self, count: int) -> None:
-        self._later("_show_in_flight", count)
+        self._later(self._show_in_flight, count)
 
     def _show_in_flight(self, count: int) -> None:
         self.calls_label.setText(f"{count} call{'s' if count != 1 else ''} running" if count else "idle")
@@ -135,7 +136,7 @@ class StatusBar(QStatusBar):
     # -- the current search --------------------------------------------------------------------
 
     def set_total(self, total: int | None, loaded: int, counting: bool = True) -> None:
-        self._later("_show_total", total, loaded, counting)
+        self._later(self._show_total, total, loaded, counting)
 
     def _show_total(self, total: int | None, loaded: int, counting: bool = True) -> None:
         if (total is None or total < 0) and not counting and loaded:

@@ -8,6 +8,7 @@ from tag_testkit import assignments, calls, demo_tags, tag_id
 from app.ui.errors import ErrorPresenter
 from app.ui.models.roles import Role
 from app.ui.panes.contact_tags_tab import ContactTagsTab
+from tests.gui.change_support import follow_changes
 
 __all__ = ["demo_tags"]
 
@@ -19,6 +20,7 @@ def test_contact_tags_tab(qtbot, runner, demo_tags) -> None:
     presenter.presented.connect(lambda m, _d: errors.append(m))
     tab = ContactTagsTab(runner, presenter, service)
     qtbot.addWidget(tab)
+    follow_changes(tab, service)
     by_contact: dict[int, set[int]] = {}
     for c, t in assignments(sb):
         by_contact.setdefault(c, set()).add(t)

@@ -11,6 +11,7 @@ from app.core.tags import ARCHIVE_CATEGORY
 from app.ui.errors import ErrorPresenter
 from app.ui.models.tags_model import MEMBERS, NAME, NO_CATEGORY_LABEL
 from app.ui.panes.tags_pane import TagsPane
+from tests.gui.change_support import follow_changes
 
 __all__ = ["demo_tags", "protocol"]
 
@@ -23,6 +24,7 @@ def pane(qtbot, runner, demo_tags):
     presenter.presented.connect(lambda m, d: shown.append((m, d)))
     widget = TagsPane(runner, presenter, service)
     qtbot.addWidget(widget)
+    follow_changes(widget, service)
     widget.resize(700, 600)
     widget.show()
     with qtbot.waitSignal(widget.catalog_loaded, timeout=10_000):

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Sequence
 from functools import partial
 from typing import Any
 
-from PySide6.QtCore import QAbstractListModel, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtWidgets import (
     QButtonGroup,
     QDialog,
@@ -105,11 +105,8 @@ class TagChecklistModel(QAbstractListModel):
 class BulkTagsDialog(QDialog):
     """Choose tags and apply/remove them for a scope of contacts; dry run first.
 
-    Signals:
-        changed(): a job ran; tag counts and contact tags should be refreshed.
+    The window's panes follow the job through the session's change feed, not this dialog.
     """
-
-    changed = Signal()
 
     def __init__(self, parent: QWidget | None, runner: TaskRunner, presenter: ErrorPresenter,
                  service: TagsService, scope: Scope, *, tag_ids: Sequence[int] = (),
@@ -125,7 +122,6 @@ class BulkTagsDialog(QDialog):
         self.stack = QStackedWidget()
         self.flow = BulkJobFlow(runner, presenter, self)
         self.flow.back_requested.connect(lambda: self.stack.setCurrentIndex(0))
-        self.flow.changed.connect(self.changed)
         self.stack.addWidget(self._choose_page())
         self.stack.addWidget(self.flow)
         self.close_box = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)

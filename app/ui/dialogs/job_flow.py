@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.cancel import CancelToken
-from app.jobs import BulkTagPlan, BulkTagReport, JobProgress, RowResult, run
+from app.jobs import BulkTagPlan, BulkTagReport, JobProgress, RowResult
 from app.jobs.bulk_tags import format_duration, seconds_left
 from app.jobs.run import DEFAULT_WORKERS
 from app.ui import palette
@@ -49,14 +49,16 @@ class ReportModel(RecordTableModel):
     """The report's rows, failed first; every cell's tooltip is its full text."""
 
     def __init__(self, parent: QObject | None = None) -> None:
-        self._names: dict[int, str] = {}
+        self._plan: BulkTagPlan | None = None
 
         def column(title: str, text: Callable[[RowResult], str]) -> Column:
             return Column(title, text, tooltip=text)
 
         super().__init__([
-            column("Contact", lambda r: str(r.change.contact_id)),
-            column("Tag", lambda r: self._names.get(r.change.tag_id, f"Tag {r.change.tag_id}")),
+            column("Contact", lambda r: self._plan.contact_label(r.change.contact_id) if self._plan
+                   else f"#{r.change.contact_id}"),
+            column("Tag", lambda r: self._plan.tag_name(r.change.tag_id) if self._plan
+                   else f"Tag {r.change.tag_id}"),
             column("Action", lambda r: r.change.action.capitalize()),
             column("Result", lambda r: _STATUS_TEXT[r.status]),
             column("Reason", lambda r: r.reason),
@@ -65,7 +67,7 @@ class ReportModel(RecordTableModel):
     def set_report(self, report: BulkTagReport | None) -> None:
         order = {"failed": 0, "not_started": 1, "done": 2, "skipped": 3}
         rows = report.results if report else ()
-        self._names = dict(report.plan.tag_names) if report else {}
+        self._plan = report.plan if report else None
         self.set_rows(sorted(rows, key=lambda r: (order[r.status], r.change.contact_id)))
 
 
@@ -75,14 +77,12 @@ class BulkJobFlow(QWidget):
     Signals:
         planned(object): the :class:`BulkTagPlan` of the dry run is shown.
         finished(object): the :class:`BulkTagReport` is shown.
-        changed(): a job ran and may have changed tags (panes should refresh).
         back_requested(): the user wants to change the job's choices.
         page_changed(int): PLANNING, DRY_RUN, RUNNING or REPORT.
     """
 
     planned = Signal(object)
     finished = Signal(object)
-    changed = Signal()
     back_requested = Signal()
     page_changed = Signal(int)
     _progress = Signal(object)
@@ -148,9 +148,10 @@ class BulkJobFlow(QWidget):
         box.addWidget(self.plan_title)
         box.addWidget(self.plan_figures)
         box.addWidget(self.plan_warning)
-        box.addStretch(1)
-        box.addWidget(self.confirm_label)
+        box.addSpacing(8)
+        box.addWidget(self.confirm_label)  # the confirmation right under what it confirms
         box.addWidget(self.confirm_edit)
+        box.addStretch(1)
         box.addLayout(_row(self.back_button, None, self.run_button))
         return page
 
@@ -289,8 +290,9 @@ class BulkJobFlow(QWidget):
         # read lane, not the one-thread write lane: a long job must not hold up contact saves,
         # and the job's pool already keeps each contact's changes in order.
         # through the change journal when the session has one (every row recorded before its call)
-        job = plan.service.job_runner or run
-        self.runner.run(lambda _token: job(plan, cancel, emit, workers=workers), on_done=self._finished,
+        service = plan.service
+        self.runner.run(lambda _token: service.run_job(plan, cancel, emit, workers=workers),
+                        on_done=self._finished,
                         on_error=self._run_failed, lane="read", description=plan.title)
 
     @Slot(object)
@@ -314,7 +316,6 @@ class BulkJobFlow(QWidget):
 
     def _run_failed(self, error: BaseException) -> None:
         self.presenter.present(error, "Bulk tag job")
-        self.changed.emit()
         self._show(DRY_RUN)
 
     def _finished(self, report: BulkTagReport) -> None:
@@ -331,7 +332,6 @@ class BulkJobFlow(QWidget):
         self.retry_button.setEnabled(bool(report.failed))
         self.resume_button.setVisible(bool(report.not_started))
         self._show(REPORT)
-        self.changed.emit()
         self.finished.emit(report)
 
     # -- report actions ----------------------------------------------------------------------------

@@ -84,11 +84,9 @@ class TagHealthDialog(QDialog):
     """The tag health report with merge, retire and tidy actions.
 
     Signals:
-        changed(): tags were changed (the tag list should refresh).
         loaded(object): the :class:`TagHealth` shown (after each load).
     """
 
-    changed = Signal()
     loaded = Signal(object)
 
     def __init__(self, parent: QWidget | None, runner: TaskRunner, presenter: ErrorPresenter,
@@ -110,7 +108,6 @@ class TagHealthDialog(QDialog):
         self.back_button = QPushButton("Back to tag health")
         self.flow = BulkJobFlow(runner, presenter, self)
         self.flow.back_requested.connect(self._back)
-        self.flow.changed.connect(self.changed)
         self.flow.page_changed.connect(lambda page: self.back_button.setVisible(page == REPORT))
         self.back_button.clicked.connect(self._back_and_reload)
         self.back_button.hide()
@@ -326,7 +323,7 @@ class TagHealthDialog(QDialog):
                 service.retire_tag(tag, token)
 
         self.runner.run(work, lane="write", on_done=self._written, description="retire tags",
-                        on_error=partial(self._write_failed, "Retiring tags"))
+                        on_error=partial(self._write_failed, "Retiring tags"), owner=self)
 
     def tidy_selected(self) -> None:
         self.tidy(self._selected(self.untidy_view, self.untidy_model))
@@ -347,10 +344,11 @@ class TagHealthDialog(QDialog):
                 service.rename_tag(tag, name, token)
 
         self.runner.run(work, lane="write", on_done=self._written, description="tidy tag names",
-                        on_error=partial(self._write_failed, "Tidying tag names"))
+                        on_error=partial(self._write_failed, "Tidying tag names"), owner=self)
 
     def _written(self, _result: object) -> None:
-        self.changed.emit()
+        """Read the health report again (the window's panes follow the change feed). Closed
+        meanwhile, the dialog gets nothing; a failure then reaches the main window's presenter."""
         self.reload()
 
     def _write_failed(self, context: str, error: BaseException) -> None:

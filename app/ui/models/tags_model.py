@@ -105,6 +105,11 @@ class TagsTreeModel(QAbstractItemModel):
                                       [Qt.ItemDataRole.DisplayRole, Role.SortKeyRole, COUNT_ROLE])
 
     @property
+    def counts(self) -> MemberCounts | None:
+        """The counts shown (None before the first snapshot)."""
+        return self._counts
+
+    @property
     def counts_complete(self) -> bool:
         return self._counts is not None and self._counts.complete
 

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.api.errors import OutcomeUnknownError
+from app.core.display import contact_name
 from app.core.records import ContactQuery, DuplicateContactError, Row, User
 from app.core.schema import CustomField
 from app.services.contacts import ContactsService
@@ -42,11 +43,6 @@ log = logging.getLogger("app.ui.editor")
 
 LOAD_KEY = "contact-editor-load"
 _NEW = "new"
-
-
-def contact_name(row: Row) -> str:
-    name = " ".join(str(row.get(k) or "").strip() for k in ("FirstName", "LastName")).strip()
-    return name or str(row.get("Email") or "") or (f"Contact {row['Id']}" if row.get("Id") else "New contact")
 
 
 class ContactEditor(QWidget):
@@ -77,6 +73,7 @@ class ContactEditor(QWidget):
         self.mode = "empty"  # empty | loading | contact | new
         self._pending: int | str | None = None
         self._writing = False
+        self._own_write: tuple[int, dict[str, object]] | None = None  # the save in flight, as sent
         self.active_dialog: QDialog | None = None
 
         self.title = QLabel("No contact selected")
@@ -188,8 +185,19 @@ class ContactEditor(QWidget):
             self._update_state()
 
     def reload(self) -> None:
-        if self.contact_id is not None and self.mode == "contact" and not self.dirty:
+        """Read the contact again, unless it has unsaved edits or a save or load is under way."""
+        if self.contact_id is not None and self.mode == "contact" and not self.dirty and not self._writing:
             self._load(self.contact_id)
+
+    def contact_changed(self, contact_id: int, values: dict[str, object]) -> None:
+        """A write changed ``contact_id``'s fields: read it again if it is shown, unless the
+        write was this editor's own save (which reloads by itself)."""
+        if contact_id != self.contact_id:
+            return
+        if self._own_write == (contact_id, values):
+            self._own_write = None
+            return
+        self.reload()
 
     def _load(self, contact_id: int) -> None:
         service = self._service
@@ -277,6 +285,7 @@ class ContactEditor(QWidget):
         service, contact_id = self._service, self.contact_id
         assert service is not None and contact_id is not None
         previous = {k: v for k, v in self.form.original.items() if k in values}
+        self._own_write = (contact_id, dict(ContactsService.preflight(values).values))
         self._set_writing(True)
         self.status_message.emit(f"Saving {self._name()}…", 0)
         self._runner.run(lambda token: service.save(contact_id, values, token, previous=previous),

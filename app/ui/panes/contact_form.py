@@ -12,6 +12,7 @@ import math
 from datetime import date, datetime
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QGridLayout, QGroupBox, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from app.core import contact_fields as cf
@@ -20,6 +21,10 @@ from app.core.dates import from_api_date
 from app.core.records import Row, User
 from app.core.schema import CustomField
 from app.ui.panes.field_editors import ChoiceEditor, FieldEditor, make_editor, user_options
+
+#: Below this width (px) every group is one column of label + field, so nothing needs a
+#: horizontal scroll bar in a 1024-px window.
+TWO_COLUMNS_FROM = 620
 
 
 def same_value(info: FieldInfo, before: object, after: object) -> bool:
@@ -59,6 +64,10 @@ class ContactForm(QScrollArea):
         self.setWidgetResizable(True)
         self.setFrameShape(QScrollArea.Shape.NoFrame)
         self.editors: dict[str, FieldEditor] = {}
+        # each group's grid, its widest column count and its (label, editor) pairs: the form
+        # goes to one column when narrow (a 1024-px window, a narrow details pane)
+        self._grids: list[tuple[QGridLayout, int, list[tuple[QLabel, QWidget]]]] = []
+        self._narrow: bool | None = None
         self._original: Row = {}
         self._dirty = False
         self._build([], [])
@@ -71,6 +80,7 @@ class ContactForm(QScrollArea):
         layout.setContentsMargins(8, 8, 8, 8)
         layout.setSpacing(10)
         self.editors = {}
+        self._grids = []
         for group in cf.FORM_GROUPS:
             infos = [cf.standard_field(n) for n in group.fields]
             layout.addWidget(self._group(group.title, infos, users, group.columns))
@@ -82,24 +92,48 @@ class ContactForm(QScrollArea):
         layout.addWidget(self._group("Record (read-only)", record, users, 1))
         layout.addStretch(1)
         self.setWidget(body)
+        self._narrow = None
+        self._arrange()
 
     def _group(self, title: str, infos: list[FieldInfo], users: list[User], columns: int) -> QGroupBox:
         box = QGroupBox(title)
         grid = QGridLayout(box)
         grid.setHorizontalSpacing(8)
         grid.setVerticalSpacing(6)
-        for i, info in enumerate(infos):
+        pairs: list[tuple[QLabel, QWidget]] = []
+        for info in infos:
             editor = make_editor(info, users)
             editor.edited.connect(self._check_dirty)
             self.editors[info.name] = editor
-            row, col = divmod(i, columns)
             label = QLabel(_short_label(title, info.label))
             label.setBuddy(editor.widget)
             label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-            grid.addWidget(label, row, col * 2)
-            grid.addWidget(editor.widget, row, col * 2 + 1)
-            grid.setColumnStretch(col * 2 + 1, 1)
+            pairs.append((label, editor.widget))
+        self._grids.append((grid, columns, pairs))
         return box
+
+    def _arrange(self) -> None:
+        """Lay the groups out in their columns, or in one column when the form is narrow."""
+        narrow = self.viewport().width() < TWO_COLUMNS_FROM
+        if narrow == self._narrow:
+            return
+        self._narrow = narrow
+        for grid, widest, pairs in self._grids:
+            columns = 1 if narrow else widest
+            for label, widget in pairs:
+                grid.removeWidget(label)
+                grid.removeWidget(widget)
+            for col in range(widest * 2):
+                grid.setColumnStretch(col, 0)
+            for i, (label, widget) in enumerate(pairs):
+                row, col = divmod(i, columns)
+                grid.addWidget(label, row, col * 2)
+                grid.addWidget(widget, row, col * 2 + 1)
+                grid.setColumnStretch(col * 2 + 1, 1)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # QWidget.resizeEvent override
+        super().resizeEvent(event)
+        self._arrange()
 
     def configure(self, custom_fields: list[CustomField], users: list[User]) -> None:
         """Rebuild for an account's custom fields and users (after connecting)."""

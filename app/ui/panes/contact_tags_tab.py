@@ -40,6 +40,7 @@ from PySide6.QtWidgets import (
 from app.core.cancel import Cancellable
 from app.core.display import display_text, eastern_text
 from app.core.tags import AppliedTag, Tag
+from app.services.changes import Changes
 from app.services.tags import Catalog, TagsService, preview_name
 from app.ui.errors import ErrorPresenter
 from app.ui.models.record_table import Column, RecordTableModel
@@ -263,12 +264,20 @@ class ContactTagsTab(QWidget):
         def done(_result: object) -> None:
             self.add_edit.clear()
             self.changed.emit(contact_id)
-            if contact_id == self.contact_id:
-                self.reload()
 
         def failed(error: BaseException) -> None:
+            self.status.setText(f"{what}: not done.")
+            self._update_buttons()
             self.presenter.present(error, what)
-            if contact_id == self.contact_id:
-                self.reload()
 
-        self.runner.run(fn, lane="write", on_done=done, on_error=failed, description=what)
+        # the tab reloads through apply_changes, after a failure too (Keap may have made it)
+        self.runner.run(fn, lane="write", on_done=done, on_error=failed, description=what, owner=self)
+
+    def apply_changes(self, changes: Changes) -> None:
+        """Writes happened: reload if this contact's tags, or the tags' names, changed."""
+        if self.contact_id is None:
+            return
+        if self.contact_id in changes.contact_tags or changes.tag_catalog:
+            self._stale = True
+            if self.isVisible():
+                self.reload()

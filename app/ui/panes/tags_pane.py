@@ -15,7 +15,7 @@ Dialogs open with ``open()``, never a blocking ``exec()``; the one showing is
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import partial
 from typing import Any
 
@@ -51,6 +51,7 @@ from app.core.tags import (
     retired_name,
 )
 from app.jobs import Scope
+from app.services.changes import Changes
 from app.services.tags import Catalog, TagsService
 from app.ui.dialogs.bulk_tags import BulkTagsDialog, open_bulk_tags
 from app.ui.dialogs.tag_edit import TagEditDialog
@@ -61,6 +62,9 @@ from app.ui.tasks import TaskRunner, TaskToken
 
 log = logging.getLogger("app.ui.tags")
 
+#: Up to this many changed tags are counted one by one; more start a whole counting pass.
+RECOUNT_EACH_UP_TO = 20
+
 
 class TagsPane(QWidget):
     """Tags by category, with counts, filter, multi-selection and the tag actions.
@@ -68,13 +72,11 @@ class TagsPane(QWidget):
     Signals:
         tag_filter_changed(object): ``(tag_ids: tuple[int, ...], mode: str)`` when the
             selection or the mode changes; empty ids mean "no tag filter".
-        tags_changed(): a tag was created, renamed, moved, retired, or a bulk job ran.
         counts_updated(bool): new member counts arrived (True once complete).
         catalog_loaded(): the tag list was (re)loaded.
     """
 
     tag_filter_changed = Signal(object)
-    tags_changed = Signal()
     counts_updated = Signal(bool)
     catalog_loaded = Signal()
     _counts_ready = Signal(int, object)
@@ -288,6 +290,41 @@ class TagsPane(QWidget):
         self.runner.run(count, on_error=partial(self._counts_failed, generation), key="tags-pane.counts",
                         lane="background", description="count tag members")
 
+    def apply_changes(self, changes: Changes) -> None:
+        """Writes happened: reload the tag list if it changed, and count again only the tags
+        whose members changed (one cheap read each), or every tag when that is unknown."""
+        if changes.tag_catalog:
+            self._load_catalog(recount=changes.every_tag_count)
+        elif changes.every_tag_count:
+            self._count()
+        if changes.tag_members and not changes.every_tag_count:
+            self.recount(changes.tag_members)
+
+    def recount(self, tag_ids: Iterable[int]) -> None:
+        """Count these tags' members again; the other counts stay as they are."""
+        ids = sorted(set(tag_ids))
+        known = self.model.counts
+        if known is None or not known.complete or len(ids) > RECOUNT_EACH_UP_TO:
+            self._count()  # no complete pass to patch (or too many tags): count everything
+            return
+        self._generation += 1
+        generation, service = self._generation, self.service
+
+        def count(token: TaskToken) -> dict[int, int]:
+            return {tag_id: service.member_count(tag_id, token) for tag_id in ids}
+
+        self.runner.run(count, on_done=partial(self._recounted, generation),
+                        on_error=partial(self._counts_failed, generation), key="tags-pane.counts",
+                        lane="background", description="count tag members")
+
+    def _recounted(self, generation: int, fresh: dict[int, int]) -> None:
+        known = self.model.counts
+        if generation != self._generation or known is None:
+            return
+        rows = known.rows_read + sum(fresh.values()) - sum(known.counts.get(t, 0) for t in fresh)
+        counts = {**known.counts, **fresh}
+        self._on_counts(generation, MemberCounts({t: n for t, n in counts.items() if n}, rows, True))
+
     @Slot(int, object)
     def _on_counts(self, generation: int, counts: MemberCounts) -> None:
         if generation != self._generation:
@@ -317,14 +354,10 @@ class TagsPane(QWidget):
         def done(result: Any) -> None:
             if select is not None:
                 self._select_after = select(result)
-            self._load_catalog(recount=False)
-            self.tags_changed.emit()
 
-        def failed(error: BaseException) -> None:
-            self.presenter.present(error, what)
-            self._load_catalog(recount=False)
-
-        self.runner.run(fn, lane="write", on_done=done, on_error=failed, description=what)
+        # the list reloads through apply_changes, after a failure too (Keap may have made it)
+        self.runner.run(fn, lane="write", on_done=done,
+                        on_error=lambda error: self.presenter.present(error, what), description=what)
 
     def create_tag(self, name: str, category_id: int | None = None, description: str = "") -> None:
         self._write("Creating a tag", lambda t: self.service.create_tag(name, category_id, description, t),
@@ -520,8 +553,6 @@ class TagsPane(QWidget):
         dialog = open_tag_health(self, self.runner, self.presenter, self.service,
                                  tags=tags if complete else None,
                                  categories=self.model.categories() if complete else None)
-        dialog.changed.connect(self.refresh)
-        dialog.changed.connect(self.tags_changed)
         self.active_dialog = dialog
         return dialog
 
@@ -531,8 +562,6 @@ class TagsPane(QWidget):
             return None
         scope = Scope.tagged([t.id for t in tags], self.mode, [t.name.strip() for t in tags])
         dialog = open_bulk_tags(self, self.runner, self.presenter, self.service, scope)
-        dialog.changed.connect(self.refresh)
-        dialog.changed.connect(self.tags_changed)
         self.active_dialog = dialog
         return dialog
 

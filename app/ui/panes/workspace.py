@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QByteArray, Qt, Signal
-from PySide6.QtWidgets import QLabel, QSplitter, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtGui import QResizeEvent
+from PySide6.QtWidgets import QLabel, QMenu, QSplitter, QTabWidget, QToolButton, QVBoxLayout, QWidget
 
 from app.core.contact_fields import catalog
 from app.services.session import Session
@@ -27,8 +28,17 @@ from app.ui.tasks import Job, TaskRunner
 log = logging.getLogger("app.ui.workspace")
 
 SPLITTER_KEY = "splitters/workspace"
+DETAILS_KEY = "layout/details_visible"
 EXPORT_KEY = "contacts-export"
 
+
+
+def default_sizes(width: int) -> list[int]:
+    """Tags, contacts, details for a window ``width`` px wide: the table gets the most room,
+    the details a third (its form goes to one column when narrow; see ContactForm)."""
+    tags = max(200, min(260, width // 5))
+    details = max(340, width // 3)
+    return [tags, max(300, width - tags - details), details]
 
 class Workspace(QWidget):
     """Signals:
@@ -66,6 +76,7 @@ class Workspace(QWidget):
         self.tabs = QTabWidget()
         self.tabs.setObjectName("contact_tabs")
         self.tabs.addTab(self.editor, "Details")
+        self.tabs.setCornerWidget(self._tab_menu_button(), Qt.Corner.TopRightCorner)
         # the session adds Tags, Opportunities, Orders, Subscriptions, Invoices,
         # Linked contacts and Email status (SessionPanes)
         self.session_panes: SessionPanes | None = None
@@ -78,12 +89,15 @@ class Workspace(QWidget):
         self.splitter.setStretchFactor(0, 0)
         self.splitter.setStretchFactor(1, 3)
         self.splitter.setStretchFactor(2, 2)
-        self.splitter.setSizes([150, 760, 470])
+        self.splitter.setSizes(default_sizes(1280))
         self.splitter.splitterMoved.connect(lambda *_: self._save_splitter())
+        self._default_layout = True  # until the user moves a divider or a saved layout is restored
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.splitter)
         self._restore_splitter()
+        shown = self._settings.value(DETAILS_KEY) if self._settings is not None else None
+        self.tabs.setVisible(shown not in (False, "false"))
 
         model = self.contacts.model
         self._check_current = False  # a new search started: is the edited contact still listed?
@@ -94,9 +108,6 @@ class Workspace(QWidget):
         model.query_changed.connect(lambda _q: status.clear_error())
         model.query_changed.connect(lambda _q: setattr(self, "_check_current", True))
         model.rows_loaded.connect(lambda _n: self._keep_or_drop_current())
-        self.editor.saved.connect(model.update_contact)
-        self.editor.deleted.connect(model.remove_contact)
-        self.editor.created.connect(lambda _id: self.contacts.refresh())
         self.editor.open_requested.connect(self.contacts.select_contact)
         self.editor.status_message.connect(status.showMessage)
 
@@ -110,7 +121,7 @@ class Workspace(QWidget):
         self.session = session
         if session is not None:
             self.session_panes = SessionPanes(self._runner, self._presenter, session, self.contacts,
-                                              self.splitter, self.tabs)
+                                              self.editor, self.splitter, self.tabs)
         service = session.contacts if session is not None else None
         self.contacts.set_service(service, session.profile_id if session is not None else "")
         self.editor.set_service(service)
@@ -157,6 +168,8 @@ class Workspace(QWidget):
             return
         self.contacts.refresh()
         self.editor.reload()
+        if self.session_panes is not None:
+            self.session_panes.refresh()
 
     def _keep_or_drop_current(self) -> None:
         """After a new search's first rows: the contact in the editor stays only if the search
@@ -229,13 +242,50 @@ class Workspace(QWidget):
 
     # -- layout ------------------------------------------------------------------------------
 
+    def _tab_menu_button(self) -> QToolButton:
+        """Every tab by name, whether or not its title fits the tab bar (a narrow pane)."""
+        button = QToolButton()
+        button.setObjectName("all_tabs_button")
+        button.setText("All tabs")
+        button.setToolTip("Go to any tab of the contact")
+        button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        button.setAutoRaise(True)
+        menu = QMenu(button)
+        menu.aboutToShow.connect(lambda: self._fill_tab_menu(menu))
+        button.setMenu(menu)
+        return button
+
+    def _fill_tab_menu(self, menu: QMenu) -> None:
+        menu.clear()
+        for index in range(self.tabs.count()):
+            action = menu.addAction(self.tabs.tabText(index))
+            action.setCheckable(True)
+            action.setChecked(index == self.tabs.currentIndex())
+            action.triggered.connect(lambda _checked=False, i=index: self.tabs.setCurrentIndex(i))
+
+    @property
+    def details_visible(self) -> bool:
+        return not self.tabs.isHidden()
+
+    def set_details_visible(self, visible: bool) -> None:
+        """Show or hide the contact's details and tabs (the table takes the room); remembered."""
+        self.tabs.setVisible(visible)
+        if self._settings is not None:
+            self._settings.set_value(DETAILS_KEY, visible)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # QWidget.resizeEvent override
+        super().resizeEvent(event)
+        if self._default_layout and self.splitter.width() > 0:
+            self.splitter.setSizes(default_sizes(self.splitter.width()))
+
     def _restore_splitter(self) -> None:
         if self._settings is None:
             return
         state = self._settings.value(SPLITTER_KEY)
         if isinstance(state, QByteArray) and not state.isEmpty():
-            self.splitter.restoreState(state)
+            self._default_layout = not self.splitter.restoreState(state)
 
     def _save_splitter(self) -> None:
+        self._default_layout = False
         if self._settings is not None:
             self._settings.set_value(SPLITTER_KEY, self.splitter.saveState())

@@ -10,6 +10,7 @@ from app.services.records import RecordsService
 from app.ui.errors import ErrorPresenter
 from app.ui.panes.records import OrdersTab, RecordTab
 from app.ui.tasks import TaskRunner
+from tests.gui.change_support import follow_changes
 from tests.records_support import WAIT, FakePrompts
 
 
@@ -20,6 +21,7 @@ def open_tab(qtbot: QtBot, cls: type[RecordTab], runner: TaskRunner, presenter: 
     prompts = FakePrompts()
     tab = cls(runner, presenter, service, prompts=prompts)
     qtbot.addWidget(tab)
+    follow_changes(tab, service)
     tab.resize(1000, 520)
     tab.set_contact(contact_id, emails)
     signals = [tab.loaded, tab.images_loaded] if isinstance(tab, OrdersTab) else [tab.loaded]

@@ -15,6 +15,7 @@ from app.ui.errors import ErrorPresenter
 from app.ui.panes.records import LinkedContactsTab
 from app.ui.panes.records.linked import NOT_AVAILABLE
 from app.ui.tasks import TaskRunner
+from tests.gui.change_support import follow_changes
 from tests.records_support import WAIT, FakePrompts, calls, contact_with_links, service_on
 
 pytestmark = [pytest.mark.qt_log_level_fail("WARNING"), pytest.mark.qt_log_ignore("propagateSizeHints")]
@@ -26,6 +27,7 @@ def linked_tab(qtbot: QtBot, runner: TaskRunner, presenter: ErrorPresenter, serv
     prompts = FakePrompts()
     tab = LinkedContactsTab(runner, presenter, service, prompts=prompts)
     qtbot.addWidget(tab)
+    follow_changes(tab, service)
     tab.resize(900, 400)
     tab.set_contact(contact_id)
     with qtbot.waitSignal(tab.loaded, timeout=WAIT):

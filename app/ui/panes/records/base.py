@@ -31,6 +31,7 @@ from app.core.cancel import CancelToken
 from app.core.capabilities import Op
 from app.core.display import display_text
 from app.core.money import format_money
+from app.services.changes import Changes
 from app.services.records import RecordsService
 from app.ui.errors import ErrorPresenter, describe
 from app.ui.models.record_table import Column, RecordTableModel
@@ -161,6 +162,9 @@ class RecordTab(QWidget):
 
     title: ClassVar[str] = ""
     key_name: ClassVar[str] = "records"
+    #: The kinds of record this tab shows (:data:`app.services.changes.RECORD_KINDS`): a write
+    #: of one of them for the tab's contact reloads it (:meth:`apply_changes`).
+    record_kinds: ClassVar[frozenset[str]] = frozenset()
     #: Whether the contact's e-mail addresses matter to this tab (a change reloads it).
     uses_emails: ClassVar[bool] = False
     loaded = Signal()
@@ -232,6 +236,16 @@ class RecordTab(QWidget):
     def busy(self) -> bool:
         return self._job is not None and not self._job.done
 
+    def apply_changes(self, changes: Changes) -> None:
+        """Writes happened (this tab's or anyone's): reload if they touched what it shows,
+        now when visible, else when next shown."""
+        if self.contact_id is None or not changes.touches_records(self.record_kinds, self.contact_id):
+            return
+        if self.isVisible():
+            self.reload()
+        else:
+            self._stale = True
+
     def _on_fetched(self, contact_id: int, value: Any) -> None:
         if contact_id != self.contact_id:
             return
@@ -286,14 +300,11 @@ class RecordTab(QWidget):
 
     def run_write(self, fn: Callable[[CancelToken], Any], on_done: Callable[[Any], None],
                   what: str) -> Job[Any]:
-        """Run one write on the serial write lane; errors go to the presenter, then reload."""
-
-        def failed(error: BaseException) -> None:
-            self.presenter.present(error, what)
-            self.reload()
-
-        return self.runner.run(fn, on_done=on_done, on_error=failed, lane="write", description=what,
-                               owner=self)
+        """Run one write on the serial write lane; errors go to the presenter. The tab reloads
+        through :meth:`apply_changes`, like every pane a write touched (also after a failure:
+        Keap may have made the change before the reply was lost)."""
+        return self.runner.run(fn, on_done=on_done, lane="write", description=what, owner=self,
+                               on_error=lambda error: self.presenter.present(error, what))
 
 
 def money_text(value: Decimal | None) -> str:

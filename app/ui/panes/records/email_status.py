@@ -58,6 +58,7 @@ class EmailStatusTab(RecordTab):
 
     title = "Email status"
     key_name = "records.email"
+    record_kinds = frozenset({"email_status"})
     uses_emails = True
     changed = Signal(str)
 
@@ -165,7 +166,6 @@ class EmailStatusTab(RecordTab):
                 self.explain(Op.OPT_IN_AGAIN, f"{email} has opted out.")
             else:
                 self.presenter.present(error, "Opting the address in")
-            self.reload()
 
         why = reason.strip() or "Opted in with TagDesk"
         self.runner.run(lambda token: service.opt_in(email, why, token), on_done=done, on_error=failed,
@@ -173,4 +173,3 @@ class EmailStatusTab(RecordTab):
 
     def _changed(self, email: str) -> None:
         self.changed.emit(email)
-        self.reload()

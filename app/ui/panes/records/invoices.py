@@ -42,6 +42,7 @@ class InvoicesTab(RecordTab):
 
     title = "Invoices"
     key_name = "records.invoices"
+    record_kinds = frozenset({"invoices"})
 
     def __init__(self, runner: TaskRunner, presenter: ErrorPresenter, service: RecordsService,
                  parent: QWidget | None = None, *, prompts: PromptsLike | None = None) -> None:

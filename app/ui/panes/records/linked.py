@@ -46,6 +46,7 @@ class LinkedContactsTab(RecordTab):
 
     title = "Linked contacts"
     key_name = "records.linked"
+    record_kinds = frozenset({"links"})
     changed = Signal()
 
     def __init__(self, runner: TaskRunner, presenter: ErrorPresenter, service: RecordsService,
@@ -130,7 +131,6 @@ class LinkedContactsTab(RecordTab):
                 text = f"Keap refused to link {other.name} as \u201c{link_type.name}\u201d.{limit}"
                 self.prompts.notify(self, "Keap did not link the contacts", text)
             self.changed.emit()
-            self.reload()
 
         self.run_write(lambda token: service.link(contact_id, other.id, link_type.id, token), done,
                        "Linking the contacts")
@@ -147,7 +147,6 @@ class LinkedContactsTab(RecordTab):
 
         def done(_ok: object) -> None:
             self.changed.emit()
-            self.reload()
 
         self.run_write(lambda token: service.unlink(contact_id, link.other_id, link.type_id, token), done,
                        "Unlinking the contacts")

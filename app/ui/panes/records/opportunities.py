@@ -53,6 +53,7 @@ class OpportunitiesTab(RecordTab):
 
     title = "Opportunities"
     key_name = "records.opportunities"
+    record_kinds = frozenset({"opportunities"})
     saved = Signal(int)
 
     def __init__(self, runner: TaskRunner, presenter: ErrorPresenter, service: RecordsService,
@@ -146,4 +147,3 @@ class OpportunitiesTab(RecordTab):
     def _saved(self, opportunity_id: object) -> None:
         if isinstance(opportunity_id, int):
             self.saved.emit(opportunity_id)
-            self.reload()

@@ -90,6 +90,7 @@ class OrdersTab(RecordTab):
 
     title = "Orders"
     key_name = "records.orders"
+    record_kinds = frozenset({"orders"})
     images_loaded = Signal()
 
     def __init__(self, runner: TaskRunner, presenter: ErrorPresenter, service: RecordsService,
@@ -209,7 +210,7 @@ class OrdersTab(RecordTab):
             if contact_id is None:
                 return
             self.run_write(lambda token: service.update_order_item(contact_id, item, values, token),
-                           lambda _saved: self.reload(), f"Saving order item {item.name}")
+                           lambda _saved: None, f"Saving order item {item.name}")
 
         dialog.accepted.connect(save)
         dialog.open()
@@ -225,5 +226,5 @@ class OrdersTab(RecordTab):
             return
         contact_id, service = self.contact_id, self.service
         self.run_write(lambda token: service.delete_order_item(contact_id, item, token),
-                       lambda _v: self.reload(), f"Deleting order item {item.name}")
+                       lambda _v: None, f"Deleting order item {item.name}")
 

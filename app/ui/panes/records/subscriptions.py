@@ -40,6 +40,7 @@ class SubscriptionsTab(RecordTab):
 
     title = "Subscriptions"
     key_name = "records.subscriptions"
+    record_kinds = frozenset({"subscriptions"})
 
     def __init__(self, runner: TaskRunner, presenter: ErrorPresenter, service: RecordsService,
                  parent: QWidget | None = None, *, prompts: PromptsLike | None = None) -> None:

@@ -37,6 +37,10 @@ class FormComboBox(QComboBox):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         guard_wheel(self)
+        # a long option (a country's full name) must not widen the form past a narrow pane;
+        # the open list still shows every option whole
+        self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.setMinimumContentsLength(12)
 
 
 class FormDateEdit(QDateEdit):

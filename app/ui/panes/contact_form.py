@@ -22,8 +22,8 @@ from app.core.records import Row, User
 from app.core.schema import CustomField
 from app.ui.panes.field_editors import ChoiceEditor, FieldEditor, make_editor, user_options
 
-#: Below this width (px) every group is one column of label + field, so nothing needs a
-#: horizontal scroll bar in a 1024-px window.
+#: Below this width (px) every group is one column of label + field; narrower than that
+#: column needs, each label goes above its field. No horizontal scroll bar in a 1024-px window.
 TWO_COLUMNS_FROM = 620
 
 
@@ -67,7 +67,8 @@ class ContactForm(QScrollArea):
         # each group's grid, its widest column count and its (label, editor) pairs: the form
         # goes to one column when narrow (a 1024-px window, a narrow details pane)
         self._grids: list[tuple[QGridLayout, int, list[tuple[QLabel, QWidget]]]] = []
-        self._narrow: bool | None = None
+        self._layout: str | None = None  # "columns", "one column" or "stacked"
+        self._one_column_needs: int | None = None  # px, measured once per build
         self._original: Row = {}
         self._dirty = False
         self._build([], [])
@@ -92,7 +93,7 @@ class ContactForm(QScrollArea):
         layout.addWidget(self._group("Record (read-only)", record, users, 1))
         layout.addStretch(1)
         self.setWidget(body)
-        self._narrow = None
+        self._layout = self._one_column_needs = None
         self._arrange()
 
     def _group(self, title: str, infos: list[FieldInfo], users: list[User], columns: int) -> QGroupBox:
@@ -113,20 +114,42 @@ class ContactForm(QScrollArea):
         return box
 
     def _arrange(self) -> None:
-        """Lay the groups out in their columns, or in one column when the form is narrow."""
-        narrow = self.viewport().width() < TWO_COLUMNS_FROM
-        if narrow == self._narrow:
+        """Lay the groups out in their columns; in one column, then labels above their fields,
+        as the form gets narrower."""
+        width = self.viewport().width()
+        body = self.widget()
+        if width >= TWO_COLUMNS_FROM or body is None:
+            self._place("columns")
             return
-        self._narrow = narrow
+        if self._layout == "stacked" and width < (self._one_column_needs or 0):
+            return
+        self._place("one column")
+        needs = body.minimumSizeHint().width()  # labels beside fields: as wide as the widest pair
+        if needs > width:
+            self._one_column_needs = needs
+            self._place("stacked")
+
+    def _place(self, layout: str) -> None:
+        if layout == self._layout:
+            return
+        self._layout = layout
+        beside = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+        above = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignBottom
         for grid, widest, pairs in self._grids:
-            columns = 1 if narrow else widest
             for label, widget in pairs:
                 grid.removeWidget(label)
                 grid.removeWidget(widget)
             for col in range(widest * 2):
                 grid.setColumnStretch(col, 0)
             for i, (label, widget) in enumerate(pairs):
-                row, col = divmod(i, columns)
+                if layout == "stacked":
+                    label.setAlignment(above)
+                    grid.addWidget(label, i * 2, 0)
+                    grid.addWidget(widget, i * 2 + 1, 0)
+                    grid.setColumnStretch(0, 1)
+                    continue
+                row, col = divmod(i, widest if layout == "columns" else 1)
+                label.setAlignment(beside)
                 grid.addWidget(label, row, col * 2)
                 grid.addWidget(widget, row, col * 2 + 1)
                 grid.setColumnStretch(col * 2 + 1, 1)

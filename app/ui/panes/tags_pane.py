@@ -106,6 +106,9 @@ class TagsPane(QWidget):
         for mode in TAG_MODES:
             self.mode_box.addItem(f"Filter contacts: {mode_label(mode)} the selected tags", mode)
         self.mode_box.setToolTip("How the selected tags filter the contacts list")
+        # the long item texts must not set the pane's minimum width (the table needs the room)
+        self.mode_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.mode_box.setMinimumContentsLength(18)
         self.mode_box.currentIndexChanged.connect(lambda _i: self._emit_filter())
 
         self.tree = QTreeView()
@@ -128,6 +131,7 @@ class TagsPane(QWidget):
         self.tree.selectionModel().selectionChanged.connect(self._selection_changed)
         self.status = QLabel()
         self.status.setStyleSheet("color: palette(mid);")
+        self.status.setWordWrap(True)  # a long count line must not widen the pane
 
         self._build_actions()
         layout = QVBoxLayout(self)

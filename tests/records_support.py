@@ -5,7 +5,7 @@ what they hold."""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from app.api.xmlrpc import XmlRpcClient
@@ -69,13 +69,16 @@ class FakePrompts:
     def notify(self, parent: Any, title: str, text: str) -> None:
         self.notes.append((title, text))
 
-    def confirm(self, parent: Any, title: str, text: str) -> bool:
+    def confirm(self, parent: Any, title: str, text: str, then: Callable[[], None]) -> None:
         self.confirms.append((title, text))
-        return self.confirm_answer
+        if self.confirm_answer:
+            then()
 
-    def ask_text(self, parent: Any, title: str, label: str, text: str = "") -> str | None:
+    def ask_text(self, parent: Any, title: str, label: str, then: Callable[[str], None],
+                 text: str = "") -> None:
         self.asks.append((title, label))
-        return self.text_answer
+        if self.text_answer is not None:
+            then(self.text_answer)
 
 
 # -- demo contacts by what they hold --------------------------------------------------------------

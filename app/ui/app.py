@@ -13,10 +13,11 @@ import logging
 import signal
 import socket
 import sys
+from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QSize, QSocketNotifier, Signal
 from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox
+from PySide6.QtWidgets import QApplication, QMainWindow
 
 from app import __version__
 from app.api import errors as e
@@ -30,6 +31,7 @@ from app.services.profiles import Profile, ProfileStore, build_client
 from app.services.secrets import SecretStore, SecretStoreError, default_store
 from app.services.session import Session, open_session
 from app.ui.compat import tune_for_gui
+from app.ui.dialog_host import ask
 from app.ui.dialogs.connections import ConnectionsDialog
 from app.ui.errors import ErrorPresenter
 from app.ui.logs import install_qt_message_handler
@@ -143,8 +145,9 @@ class AppController(QObject):
         if not self.demo.running or self.session is None or not self.session.demo:
             self.status("Reset demo data applies to the demo only.", 5000)
             return
-        if not self.confirm("Reset the demo data? Every change made in the demo is thrown away."):
-            return
+        self.confirm("Reset the demo data? Every change made in the demo is thrown away.", self._reset_demo)
+
+    def _reset_demo(self) -> None:
         self.status("Resetting the demo data…")
         self.busy_changed.emit(True)
         self.runner.run(lambda _t: self.demo.reset(), on_done=lambda _v: self._demo_reset(),
@@ -153,11 +156,7 @@ class AppController(QObject):
 
     def _demo_reset(self) -> None:
         self.busy_changed.emit(False)
-        refresh = getattr(self.window, "refresh", None)
-        if callable(refresh):
-            refresh()
-        else:
-            self.window.set_session(self.session)
+        self.window.refresh()  # the data changed under every pane: read all of it again
         self.status("The demo data was reset.", 5000)
 
     # -- real connections ---------------------------------------------------------------------
@@ -246,12 +245,13 @@ class AppController(QObject):
         self.status("")
         self.presenter.present(error, context)
 
-    def confirm(self, text: str) -> bool:
-        """A yes/no question; always yes when not interactive (tests)."""
+    def confirm(self, text: str, then: Callable[[], None]) -> None:
+        """A yes/cancel question over the window; ``then()`` after yes (at once when not
+        interactive: tests)."""
         if not self.interactive:
-            return True
-        answer = QMessageBox.question(self.window, APP_NAME, text)
-        return answer == QMessageBox.StandardButton.Yes
+            then()
+            return
+        ask(self.window, APP_NAME, text, then)
 
     def shutdown(self) -> None:
         """Save the layout, stop background work, close the session and the demo (once)."""

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 
 from app.api import errors as e
 from app.core.redact import redact
+from app.ui.dialog_host import show_dialog
 
 log = logging.getLogger("app.ui")
 
@@ -79,6 +80,9 @@ class ErrorPresenter(QObject):
         if isinstance(error, e.AuthError | e.TlsError):
             fix = box.addButton("Connection settings…", QMessageBox.ButtonRole.ActionRole)
         box.addButton(QMessageBox.StandardButton.Close)
-        box.exec()
-        if fix is not None and box.clickedButton() is fix:
-            self.reconnect_requested.emit()
+
+        def finished(_code: int) -> None:
+            if fix is not None and box.clickedButton() is fix:
+                self.reconnect_requested.emit()
+
+        show_dialog(parent, box, finished)  # window-modal, no nested event loop

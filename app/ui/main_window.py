@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from app.logging_setup import log_folder
 from app.services.session import Session
+from app.ui.dialog_host import ask, show_dialog
 from app.ui.dialogs.help import AboutDialog, PathDialog, ShortcutsDialog, about_text
 from app.ui.errors import ErrorPresenter
 from app.ui.journal_ui import JournalActions
@@ -67,7 +68,8 @@ class MainWindow(QMainWindow):
         self.settings = settings
         self.session: Session | None = None
         self.data_dir: Path | None = None  # set by the application (shown in About)
-        self.help_dialog: QDialog | None = None
+        self.active_dialog: QDialog | None = None  # the dialog showing (see app/ui/dialog_host.py)
+        self._discard_on_close = False
         self.resize(1360, 840)
 
         self.status = StatusBar(self)
@@ -293,36 +295,29 @@ class MainWindow(QMainWindow):
         self.status.showMessage(f"Log folder: {folder}", 10_000)
         if QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder))):
             return None
-        dialog = PathDialog(self, "Log folder", folder)
-        self.help_dialog = dialog
-        dialog.open()
-        return dialog
+        return show_dialog(self, PathDialog(self, "Log folder", folder))
 
     def about(self) -> AboutDialog:
         protocol = self.session.protocol if self.session is not None else None
-        dialog = AboutDialog(self, about_text(protocol, self.data_dir, log_folder()))
-        self.help_dialog = dialog
-        dialog.open()
-        return dialog
+        return show_dialog(self, AboutDialog(self, about_text(protocol, self.data_dir, log_folder())))
 
     def show_shortcuts(self) -> ShortcutsDialog:
-        dialog = ShortcutsDialog(self, self.actions())
-        self.help_dialog = dialog
-        dialog.open()
-        return dialog
+        return show_dialog(self, ShortcutsDialog(self, self.actions()))
 
     def _quit(self) -> None:
         self.quit_requested.emit()
         self.close()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # QWidget.closeEvent override
-        if self.editor.dirty and self.presenter.interactive:
-            answer = QMessageBox.question(
-                self, APP_TITLE, "The contact has unsaved changes. Quit and lose them?",
-                QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
-                QMessageBox.StandardButton.Cancel)
-            if answer != QMessageBox.StandardButton.Discard:
-                event.ignore()
-                return
+        if self.editor.dirty and self.presenter.interactive and not self._discard_on_close:
+            event.ignore()  # ask without a nested event loop; "Discard" closes again
+
+            def discard_and_close() -> None:
+                self._discard_on_close = True
+                self.close()
+
+            ask(self, APP_TITLE, "The contact has unsaved changes. Quit and lose them?", discard_and_close,
+                yes="Discard", icon=QMessageBox.Icon.Warning)
+            return
         self.workspace.cancel_export()
         super().closeEvent(event)

@@ -182,8 +182,10 @@ def test_remove_deletes_profile_and_key(qtbot: QtBot, profiles, secret_store, ke
     a = profiles.save(Profile(name="Acme"))
     secret_store.set_key(a.id, "KeapAK-remove-me-123456")
     dialog = open_dialog(qtbot, profiles, secret_store, runner, select_id=a.id)
-    dialog._confirm = lambda text: True  # type: ignore[method-assign]
     dialog.remove_button.click()
+    box = dialog.active_dialog
+    assert isinstance(box, QMessageBox) and "Acme" in box.text()
+    next(b for b in box.buttons() if b.text() == "Remove").click()
     qtbot.waitUntil(lambda: keyring_backend.get_password(SERVICE, a.id) is None, timeout=5000)
     assert profiles.profiles() == []
     assert dialog.name_edit.text() == "My Keap account"  # back to a new profile

@@ -91,7 +91,7 @@ def test_filter_selection_and_mode(pane, qtbot) -> None:
 
 def test_create_rename_move_through_the_dialogs(pane, qtbot) -> None:
     sb = pane.sb
-    dialog = pane.new_tag_dialog()
+    dialog = pane.edits.new_tag_dialog()
     dialog.name_edit.setText("Customer")  # taken: refused
     assert not dialog.buttons.button(dialog.buttons.StandardButton.Ok).isEnabled()
     dialog.name_edit.setText("Webinar: Łódź 2026 ")
@@ -105,20 +105,20 @@ def test_create_rename_move_through_the_dialogs(pane, qtbot) -> None:
     assert [t.name for t in pane.selected_tags()] == ["Webinar: Lódz 2026"]  # the new tag is selected
     new_id = rows[0]["Id"]
 
-    dialog = pane.rename_dialog()
+    dialog = pane.edits.rename_dialog()
     dialog.name_edit.setText("Webinar 2026: Lodz")
     with qtbot.waitSignal(pane.catalog_loaded, timeout=10_000):
         dialog.accept()
     assert sb.store.row("ContactGroup", new_id)["GroupName"] == "Webinar 2026: Lodz"
 
-    dialog = pane.move_dialog()
+    dialog = pane.edits.move_dialog()
     dialog.category_box.setCurrentIndex(dialog.category_box.findData(0))  # No category
     with qtbot.waitSignal(pane.catalog_loaded, timeout=10_000):
         dialog.accept()
     assert sb.store.row("ContactGroup", new_id)["GroupCategoryId"] == 0
     assert pane.model.tag_at(pane.model.index_of_tag(new_id)).category_id is None
 
-    dialog = pane.new_category_dialog()
+    dialog = pane.edits.new_category_dialog()
     dialog.name_edit.setText("Partners")
     with qtbot.waitSignal(pane.catalog_loaded, timeout=10_000):
         dialog.accept()
@@ -130,12 +130,12 @@ def test_delete_explains_without_a_call_then_retires(pane, qtbot) -> None:
     old = tag_id(sb, "Old Tag - do not use")
     pane.select_tags([old])
     before = calls(sb)
-    box = pane.request_delete()
+    box = pane.edits.request_delete()
     assert "no way to delete a tag" in box.text()
     assert "zz-retired Old Tag - do not use" in box.informativeText()
     assert calls(sb) == before  # explaining sends nothing
     with qtbot.waitSignal(pane.catalog_loaded, timeout=10_000):
-        pane.retire_button.click()
+        pane.edits.retire_button.click()
     row = sb.store.row("ContactGroup", old)
     archive = [r for r in sb.store.rows("ContactGroupCategory") if r["CategoryName"] == ARCHIVE_CATEGORY]
     assert row["GroupName"] == "zz-retired Old Tag - do not use"
@@ -146,7 +146,7 @@ def test_delete_explains_without_a_call_then_retires(pane, qtbot) -> None:
     pane.tree.selectionModel().select(first_category, pane.tree.selectionModel().SelectionFlag.ClearAndSelect
                                       | pane.tree.selectionModel().SelectionFlag.Rows)
     before = calls(sb)
-    box = pane.request_delete()
+    box = pane.edits.request_delete()
     assert "no way to delete a tag category" in box.text()
     assert calls(sb) == before
     box.reject()
@@ -159,15 +159,15 @@ def test_over_rest_delete_asks_with_the_member_count_then_deletes(pane, qtbot, p
     members = store_counts(sb)[customer]
     pane.select_tags([customer])
     before = calls(sb)
-    box = pane.request_delete()
+    box = pane.edits.request_delete()
     assert isinstance(box, QMessageBox)
     assert f"{members:,} contacts have it and will lose it" in box.text() and "no undo" in box.text()
     assert calls(sb) == before  # asking sends nothing (the count was already on screen)
     box.button(QMessageBox.StandardButton.Cancel).click()
     assert sb.store.row("ContactGroup", customer) is not None
-    box = pane.request_delete()
+    box = pane.edits.request_delete()
     with qtbot.waitSignal(pane.catalog_loaded, timeout=10_000):
-        pane.delete_button.click()
+        pane.edits.delete_button.click()
     assert sb.store.row("ContactGroup", customer) is None
     assert sb.store.rows("ContactGroupAssign", {"GroupId": customer}) == []
     assert "Customer" not in [t.name for t in pane.model.tags()]
@@ -176,6 +176,6 @@ def test_over_rest_delete_asks_with_the_member_count_then_deletes(pane, qtbot, p
     first_category = pane.proxy.index(0, 0)
     selection = pane.tree.selectionModel()
     selection.select(first_category, selection.SelectionFlag.ClearAndSelect | selection.SelectionFlag.Rows)
-    box = pane.request_delete()
+    box = pane.edits.request_delete()
     assert "Move or delete them first" in box.text()
     box.accept()

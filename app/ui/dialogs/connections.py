@@ -47,6 +47,7 @@ from app.services.profiles import (
 )
 from app.services.secrets import BackendStatus, SecretStore, SecretStoreError
 from app.ui import palette
+from app.ui.dialog_host import ask
 from app.ui.dialogs.protocol_row import ProtocolRow
 from app.ui.tasks import TaskRunner
 
@@ -99,6 +100,7 @@ class ConnectionsDialog(QDialog):
         self._secrets = secrets
         self._runner = runner
         self._editing: Profile | None = None  # None: a new, unsaved profile
+        self.active_dialog: QDialog | None = None  # the question showing (app/ui/dialog_host.py)
         self._loading = False
         self._dirty = False
         self.keyring_status: BackendStatus | None = None
@@ -292,12 +294,15 @@ class ConnectionsDialog(QDialog):
         self.name_edit.setText("My Keap account" if not len(self._profiles) else "")
         self.name_edit.setFocus()
 
-    def remove_profile(self) -> None:
+    def remove_profile(self) -> QMessageBox | None:
+        """Ask, then remove the connection and its stored key."""
         profile = self._editing
         if profile is None:
-            return
-        if not self._confirm(f"Remove the connection {profile.name!r} and its stored key?"):
-            return
+            return None
+        return ask(self, "Remove connection", f"Remove the connection {profile.name!r} and its stored key?",
+                   lambda: self._remove(profile), yes="Remove", icon=QMessageBox.Icon.Warning)
+
+    def _remove(self, profile: Profile) -> None:
         self._profiles.delete(profile.id)
         secrets = self._secrets
 
@@ -598,7 +603,3 @@ class ConnectionsDialog(QDialog):
                    | QMessageBox.StandardButton.Cancel)
         return QMessageBox.question(self, "Unsaved changes", f"Save the changes to {name}?", buttons)
 
-    def _confirm(self, text: str) -> bool:
-        """Yes/No question (tests replace this)."""
-        answer = QMessageBox.question(self, "TagDesk", text)
-        return answer == QMessageBox.StandardButton.Yes

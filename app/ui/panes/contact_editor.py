@@ -12,6 +12,7 @@ is the one showing, for tests and for closing.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from functools import partial
 from typing import Any
 
@@ -33,6 +34,7 @@ from app.core.records import ContactQuery, DuplicateContactError, Row, User
 from app.core.schema import CustomField
 from app.services.contacts import ContactsService
 from app.ui import palette
+from app.ui.dialog_host import show_dialog
 from app.ui.dialogs.duplicate import DuplicateChoice, DuplicateDialog
 from app.ui.dialogs.preflight import PreflightChoice, PreflightDialog
 from app.ui.errors import ErrorPresenter, describe
@@ -266,7 +268,6 @@ class ContactEditor(QWidget):
         dialog = PreflightDialog(result, self.form.labels(), self)
 
         def finished(_code: int) -> None:
-            self.active_dialog = None
             if dialog.choice is PreflightChoice.SAVE:
                 self._send(result.values)
             elif dialog.choice is PreflightChoice.EDIT:
@@ -339,7 +340,7 @@ class ContactEditor(QWidget):
         self.create_anyway_button.clicked.connect(lambda: self._write_create(values, dup_check=False))
         self._show_banner("Not saved yet: Keap did not confirm the new contact. Your entries are still here.",
                           warn=True)
-        self._show_dialog(box, lambda _code: setattr(self, "active_dialog", None))
+        self._show_dialog(box)
         return box
 
     def _check_lost(self, values: dict[str, object]) -> None:
@@ -396,7 +397,6 @@ class ContactEditor(QWidget):
         dialog = DuplicateDialog(email, matches, self)
 
         def finished(_code: int) -> None:
-            self.active_dialog = None
             if dialog.choice is DuplicateChoice.OPEN and dialog.chosen_id is not None:
                 self.form.set_record({})
                 self.mode = "empty"
@@ -441,7 +441,6 @@ class ContactEditor(QWidget):
         previous = self.form.original
 
         def finished(_code: int) -> None:
-            self.active_dialog = None
             if box.clickedButton() is delete_button:
                 self._set_writing(True)
                 self._runner.run(lambda token: service.delete(contact_id, token, previous=previous),
@@ -469,7 +468,7 @@ class ContactEditor(QWidget):
         self.discard_button = box.addButton("Discard changes", QMessageBox.ButtonRole.DestructiveRole)
         box.addButton("Keep editing", QMessageBox.ButtonRole.RejectRole)
         self.discard_button.clicked.connect(self.revert)
-        self._show_dialog(box, lambda _code: setattr(self, "active_dialog", None))
+        self._show_dialog(box)
         return box
 
     def revert(self) -> None:
@@ -487,10 +486,8 @@ class ContactEditor(QWidget):
 
     # -- helpers -----------------------------------------------------------------------------
 
-    def _show_dialog(self, dialog: QDialog, finished: object) -> None:
-        self.active_dialog = dialog
-        dialog.finished.connect(finished)
-        dialog.open()
+    def _show_dialog(self, dialog: QDialog, finished: Callable[[int], None] | None = None) -> None:
+        show_dialog(self, dialog, finished, delete_on_close=False)
 
     def _name(self) -> str:
         if self.mode == _NEW:

@@ -42,6 +42,7 @@ from app.core.display import display_text, eastern_text
 from app.core.tags import AppliedTag, Tag
 from app.services.changes import Changes
 from app.services.tags import Catalog, TagsService, preview_name
+from app.ui.dialog_host import show_dialog
 from app.ui.errors import ErrorPresenter
 from app.ui.models.record_table import Column, RecordTableModel
 from app.ui.tasks import TaskRunner
@@ -217,11 +218,8 @@ class ContactTagsTab(QWidget):
         if saved != typed.strip():
             box.setInformativeText(f"Keap stores only Western European characters: it will be saved as "
                                    f"\u201c{saved}\u201d.")
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.accepted.connect(lambda: self.create_and_apply(saved))
-        box.finished.connect(lambda _r: setattr(self, "active_dialog", None))
-        self.active_dialog = box
-        box.open()
+        show_dialog(self, box)
 
     def apply(self, tag: Tag) -> None:
         contact_id = self.contact_id

@@ -30,6 +30,7 @@ from app.core.contact_fields import DEFAULT_COLUMNS, FieldInfo, Kind
 from app.core.records import Condition, ContactQuery
 from app.core.tags import mode_label
 from app.services.contacts import ContactsService
+from app.ui.dialog_host import show_dialog
 from app.ui.dialogs.columns import ColumnsDialog
 from app.ui.dialogs.filter import FilterDialog
 from app.ui.models.contacts import ContactsModel
@@ -247,15 +248,10 @@ class ContactsPane(QWidget):
                               refusal=service.condition_refusal if service is not None else None)
 
         def finished(code: int) -> None:
-            self.active_dialog = None
             if code == FilterDialog.DialogCode.Accepted:
                 self.set_conditions(dialog.conditions())
-            dialog.deleteLater()
 
-        self.active_dialog = dialog
-        dialog.finished.connect(finished)
-        dialog.open()
-        return dialog
+        return show_dialog(self, dialog, finished)
 
     def refresh(self) -> None:
         self.model.refresh()
@@ -290,14 +286,10 @@ class ContactsPane(QWidget):
         dialog = ColumnsDialog(self.catalog, [c.name for c in self.model.columns], self)
 
         def finished(code: int) -> None:
-            self.active_dialog = None
             if code == ColumnsDialog.DialogCode.Accepted:
                 self.set_columns(dialog.chosen())
-            dialog.deleteLater()
 
-        self.active_dialog = dialog
-        dialog.finished.connect(finished)
-        dialog.open()
+        show_dialog(self, dialog, finished)
         return dialog
 
     def _apply_widths(self) -> None:

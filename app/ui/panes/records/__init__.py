@@ -19,6 +19,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QWidget
 
 from app.services.records import RecordsService
+from app.ui.dialog_host import Prompts, PromptsLike
 from app.ui.errors import ErrorPresenter
 from app.ui.panes.records.base import RecordTab
 from app.ui.panes.records.email_status import EmailStatusTab
@@ -26,7 +27,6 @@ from app.ui.panes.records.invoices import InvoicesTab
 from app.ui.panes.records.linked import LinkedContactsTab
 from app.ui.panes.records.opportunities import OpportunitiesTab
 from app.ui.panes.records.orders import OrdersTab
-from app.ui.panes.records.prompts import Prompts, PromptsLike
 from app.ui.panes.records.subscriptions import SubscriptionsTab
 from app.ui.tasks import TaskRunner
 

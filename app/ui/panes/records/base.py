@@ -33,9 +33,9 @@ from app.core.display import display_text
 from app.core.money import format_money
 from app.services.changes import Changes
 from app.services.records import RecordsService
+from app.ui.dialog_host import Prompts, PromptsLike
 from app.ui.errors import ErrorPresenter, describe
 from app.ui.models.record_table import Column, RecordTableModel
-from app.ui.panes.records.prompts import Prompts, PromptsLike
 from app.ui.tasks import Job, TaskRunner
 
 log = logging.getLogger("app.ui.records")

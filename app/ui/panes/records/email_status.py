@@ -20,10 +20,10 @@ from app.core.cancel import CancelToken
 from app.core.capabilities import Op
 from app.core.linked import EmailStatus
 from app.services.records import CapabilityRefused, RecordsService
+from app.ui.dialog_host import PromptsLike
 from app.ui.errors import ErrorPresenter
 from app.ui.models.record_table import Column, RecordTableModel
 from app.ui.panes.records.base import RecordTab, RecordView
-from app.ui.panes.records.prompts import PromptsLike
 from app.ui.tasks import TaskRunner
 
 AMBIGUOUS_ZERO = ("Keap's API reports the same status for an address that opted out, bounced, or never "
@@ -123,14 +123,16 @@ class EmailStatusTab(RecordTab):
         s = self.selected()
         if s is None:
             return
-        reason = self.prompts.ask_text(self, f"Opt out {s.email}",
-                                       f"{OPT_OUT_WARNING}\n\nReason for the opt-out (stored in Keap):",
-                                       "Asked to stop receiving e-mail")
-        if reason is None:
-            return
         service, email = self.service, s.email
-        self.run_write(lambda token: service.opt_out(email, reason.strip() or "Opted out in TagDesk", token),
-                       lambda _ok: self._changed(email), "Opting the address out")
+
+        def send(reason: str) -> None:
+            why = reason.strip() or "Opted out in TagDesk"
+            self.run_write(lambda token: service.opt_out(email, why, token),
+                           lambda _ok: self._changed(email), "Opting the address out")
+
+        self.prompts.ask_text(self, f"Opt out {s.email}",
+                              f"{OPT_OUT_WARNING}\n\nReason for the opt-out (stored in Keap):", send,
+                              "Asked to stop receiving e-mail")
 
     # -- opt in ----------------------------------------------------------------------------------
 
@@ -148,13 +150,14 @@ class EmailStatusTab(RecordTab):
             self.explain(Op.OPT_IN_AGAIN, f"{s.email} has opted out.")
             return
         warning = cap.message() if cap is not None else ""
-        reason = self.prompts.ask_text(
+        self.prompts.ask_text(
             self, f"Opt in {s.email}",
             f"Only opt in an address whose owner agreed to receive your e-mail.\n\n{warning}\n\n"
-            "Reason for the opt-in (stored in Keap):", "Consent given")
-        if reason is None:
-            return
-        service, email = self.service, s.email
+            "Reason for the opt-in (stored in Keap):", lambda reason: self._opt_in(s.email, reason),
+            "Consent given")
+
+    def _opt_in(self, email: str, reason: str) -> None:
+        service = self.service
 
         def done(ok: object) -> None:
             if not ok:

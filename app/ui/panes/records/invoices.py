@@ -16,10 +16,10 @@ from app.core.cancel import CancelToken
 from app.core.capabilities import Op
 from app.core.linked import Invoice
 from app.services.records import RecordsService
+from app.ui.dialog_host import PromptsLike
 from app.ui.errors import ErrorPresenter
 from app.ui.models.record_table import Column, RecordTableModel
 from app.ui.panes.records.base import RecordTab, RecordView, money_text, when_text
-from app.ui.panes.records.prompts import PromptsLike
 from app.ui.tasks import TaskRunner
 
 FLAG_TEXT = "\u26a0 may show as unpaid"

@@ -15,11 +15,11 @@ from PySide6.QtWidgets import QHBoxLayout, QPushButton, QWidget
 from app.core.cancel import CancelToken
 from app.core.linked import LinkedContact, LinkedContacts, LinkType
 from app.services.records import RecordsService
+from app.ui.dialog_host import PromptsLike
 from app.ui.errors import ErrorPresenter
 from app.ui.models.record_table import Column, RecordTableModel
 from app.ui.panes.records.base import RecordTab, RecordView
 from app.ui.panes.records.link_dialog import LinkDialog
-from app.ui.panes.records.prompts import PromptsLike
 from app.ui.tasks import TaskRunner
 
 NOT_AVAILABLE = ("Linked contacts are not available for this account: its Keap API does not offer "
@@ -140,13 +140,11 @@ class LinkedContactsTab(RecordTab):
         contact_id = self.contact_id
         if not isinstance(link, LinkedContact) or contact_id is None:
             return
-        if not self.prompts.confirm(self, "Unlink contacts",
-                                    f"Remove the \u201c{link.type_name}\u201d link to {link.other_name}?"):
-            return
         service = self.service
 
-        def done(_ok: object) -> None:
-            self.changed.emit()
+        def unlink() -> None:
+            self.run_write(lambda token: service.unlink(contact_id, link.other_id, link.type_id, token),
+                           lambda _ok: self.changed.emit(), "Unlinking the contacts")
 
-        self.run_write(lambda token: service.unlink(contact_id, link.other_id, link.type_id, token), done,
-                       "Unlinking the contacts")
+        self.prompts.confirm(self, "Unlink contacts",
+                             f"Remove the \u201c{link.type_name}\u201d link to {link.other_name}?", unlink)

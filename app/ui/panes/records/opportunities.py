@@ -15,11 +15,11 @@ from PySide6.QtWidgets import QHBoxLayout, QPushButton, QWidget
 from app.core.cancel import CancelToken
 from app.core.linked import Opportunity, OpportunityList
 from app.services.records import RecordsService
+from app.ui.dialog_host import PromptsLike
 from app.ui.errors import ErrorPresenter
 from app.ui.models.record_table import Column, RecordTableModel
 from app.ui.panes.records.base import RecordTab, RecordView, money_text, when_text
 from app.ui.panes.records.opportunity_dialog import OpportunityDialog
-from app.ui.panes.records.prompts import PromptsLike
 from app.ui.tasks import TaskRunner
 
 

@@ -22,11 +22,11 @@ from app.core.capabilities import Op
 from app.core.linked import Order, OrderItem, sniff_image
 from app.services.records import RecordsService
 from app.ui import palette
+from app.ui.dialog_host import PromptsLike
 from app.ui.errors import ErrorPresenter
 from app.ui.models.record_table import Column, RecordTableModel
 from app.ui.panes.records.base import RecordTab, RecordView, money_text, when_text
 from app.ui.panes.records.order_item_dialog import OrderItemDialog
-from app.ui.panes.records.prompts import PromptsLike
 from app.ui.tasks import Job, TaskRunner
 
 THUMB = 32
@@ -222,9 +222,13 @@ class OrdersTab(RecordTab):
             return
         text = (f"Delete \u201c{item.name}\u201d ({item.qty} \u00d7 {money_text(item.unit_price)}) from the "
                 "order? Its invoice total changes with it. Keap has no undo.")
-        if not self.prompts.confirm(self, "Delete order item", text) or self.contact_id is None:
-            return
         contact_id, service = self.contact_id, self.service
-        self.run_write(lambda token: service.delete_order_item(contact_id, item, token),
-                       lambda _v: None, f"Deleting order item {item.name}")
+        if contact_id is None:
+            return
+
+        def delete() -> None:
+            self.run_write(lambda token: service.delete_order_item(contact_id, item, token),
+                           lambda _v: None, f"Deleting order item {item.name}")
+
+        self.prompts.confirm(self, "Delete order item", text, delete)
 

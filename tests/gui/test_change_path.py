@@ -19,28 +19,18 @@ from app.services.changes import Changes
 from app.ui.dialogs.bulk_tags import open_bulk_tags
 from app.ui.errors import ErrorPresenter
 from app.ui.main_window import MainWindow
-from app.ui.panes.session_panes import SessionPanes
 from app.ui.tasks import TaskRunner
-from tests.gui.workspace_support import WAIT, close_window, gui_protocol, open_window
+from tests.gui.workspace_support import WAIT, close_window, gui_protocol, open_window, panes_of
 
 __all__ = ["gui_protocol"]  # autouse: every test runs over REST v2 and XML-RPC
 
 
 @pytest.fixture
 def window(qtbot: QtBot, runner: TaskRunner, demo_sandbox: Any) -> Iterator[MainWindow]:
-    w = open_window(qtbot, runner, demo_sandbox)
+    w = open_window(qtbot, runner, demo_sandbox)  # tags and counts loaded
     w.show()  # tabs load only when visible
-    panes = w.workspace.session_panes
-    assert panes is not None
-    qtbot.waitUntil(lambda: panes.tags_pane.model.counts_complete, timeout=WAIT)
     yield w
     close_window(runner, w)
-
-
-def panes_of(window: MainWindow) -> SessionPanes:
-    panes = window.workspace.session_panes
-    assert panes is not None
-    return panes
 
 
 def members(sb: Any, tag: int) -> set[int]:

@@ -64,6 +64,13 @@ def run_test(qtbot: QtBot, dialog: ConnectionsDialog):
     return blocker.args[0]
 
 
+def answer(dialog: ConnectionsDialog, button: QMessageBox.StandardButton) -> None:
+    """Click ``button`` in the unsaved-changes question the dialog is showing."""
+    box = dialog.active_dialog
+    assert isinstance(box, QMessageBox) and "Save the changes" in box.text()
+    box.button(button).click()
+
+
 def test_first_run_starts_a_new_profile_with_the_keap_url(qtbot: QtBot, profiles, secret_store,
                                                           runner) -> None:
     dialog = open_dialog(qtbot, profiles, secret_store, runner)
@@ -160,18 +167,19 @@ def test_switching_profiles_shows_each_and_a_stored_key_is_never_displayed(
     # unsaved edits: Cancel keeps them, Discard drops them
     dialog.name_edit.setText("Acme edited")
     dialog.name_edit.textEdited.emit("Acme edited")
-    dialog.ask_unsaved = lambda name: QMessageBox.StandardButton.Cancel  # type: ignore[method-assign]
     dialog.list.setCurrentRow(1)
+    answer(dialog, QMessageBox.StandardButton.Cancel)
     assert dialog.selected_profile() == a and dialog.name_edit.text() == "Acme edited"
-    dialog.ask_unsaved = lambda name: QMessageBox.StandardButton.Discard  # type: ignore[method-assign]
     dialog.list.setCurrentRow(1)
+    assert dialog.selected_profile() == a  # nothing moves while the question is open
+    answer(dialog, QMessageBox.StandardButton.Discard)
     assert dialog.selected_profile() == b
     assert [p.name for p in profiles.profiles()] == ["Acme", "Beta"]
     # ... and Save keeps them, renaming the entry in the list
     dialog.name_edit.setText("Beta renamed")
     dialog.name_edit.textEdited.emit("Beta renamed")
-    dialog.ask_unsaved = lambda name: QMessageBox.StandardButton.Save  # type: ignore[method-assign]
     dialog.list.setCurrentRow(0)
+    answer(dialog, QMessageBox.StandardButton.Save)
     assert dialog.selected_profile() == a
     assert [p.name for p in profiles.profiles()] == ["Acme", "Beta renamed"]
     assert dialog.list.item(1).text() == "Beta renamed"

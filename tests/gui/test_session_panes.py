@@ -12,9 +12,8 @@ from pytestqt.qtbot import QtBot
 from app.core.cancel import CancelToken
 from app.ui.dialogs.bulk_tags import BulkTagsDialog
 from app.ui.main_window import MainWindow
-from app.ui.panes.session_panes import SessionPanes
 from app.ui.tasks import TaskRunner
-from tests.gui.workspace_support import WAIT, close_window, gui_protocol, open_window
+from tests.gui.workspace_support import WAIT, close_window, gui_protocol, open_window, panes_of
 
 __all__ = ["gui_protocol"]  # autouse: every test runs over REST v2 and XML-RPC
 
@@ -24,12 +23,6 @@ def window(qtbot: QtBot, runner: TaskRunner, demo_sandbox: Any) -> Iterator[Main
     w = open_window(qtbot, runner, demo_sandbox)
     yield w
     close_window(runner, w)
-
-
-def panes_of(window: MainWindow) -> SessionPanes:
-    panes = window.workspace.session_panes
-    assert panes is not None
-    return panes
 
 
 def members(sb: Any) -> dict[int, set[int]]:

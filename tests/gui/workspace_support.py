@@ -15,6 +15,7 @@ from app.api.xmlrpc.ratelimit import Limits
 from app.services.session import Session, open_session
 from app.ui.errors import ErrorPresenter
 from app.ui.main_window import MainWindow
+from app.ui.panes.session_panes import SessionPanes
 from app.ui.tasks import TaskRunner
 
 FAST_RETRY = RetryPolicy(max_attempts=3, max_total_seconds=10, base_seconds=0.01, max_wait_seconds=0.05)
@@ -102,6 +103,13 @@ def select_row(window: MainWindow, row: int) -> int:
 def wait_loaded(qtbot: QtBot, window: MainWindow, contact_id: int) -> None:
     editor = window.editor
     qtbot.waitUntil(lambda: editor.mode == "contact" and editor.contact_id == contact_id, timeout=WAIT)
+
+
+def panes_of(window: MainWindow) -> SessionPanes:
+    """The open session's panes (tags pane, tags tab, record tabs, change router)."""
+    panes = window.workspace.session_panes
+    assert panes is not None
+    return panes
 
 
 def close_window(runner: TaskRunner, window: MainWindow) -> None:

@@ -9,6 +9,7 @@ the next step to take.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from PySide6.QtCore import Qt, Signal
@@ -47,7 +48,7 @@ from app.services.profiles import (
 )
 from app.services.secrets import BackendStatus, SecretStore, SecretStoreError
 from app.ui import palette
-from app.ui.dialog_host import ask
+from app.ui.dialog_host import ask, show_dialog
 from app.ui.dialogs.protocol_row import ProtocolRow
 from app.ui.tasks import TaskRunner
 
@@ -239,13 +240,21 @@ class ConnectionsDialog(QDialog):
     def _on_current_changed(self, item: QListWidgetItem | None, previous: QListWidgetItem | None) -> None:
         if self._loading or item is None:
             return
-        if self._dirty and not self._resolve_unsaved():
+        chosen = str(item.data(Qt.ItemDataRole.UserRole))
+        if self._dirty:  # stay on the edited profile until the user has answered
             if previous is not None:
                 self._loading = True
                 self.list.setCurrentItem(previous)
                 self._loading = False
+            self._after_unsaved(lambda: self._select(chosen))
             return
-        self._show_profile(self._profiles.get(str(item.data(Qt.ItemDataRole.UserRole))))
+        self._show_profile(self._profiles.get(chosen))
+
+    def _select(self, profile_id: str) -> None:
+        for row in range(self.list.count()):
+            if self.list.item(row).data(Qt.ItemDataRole.UserRole) == profile_id:
+                self.list.setCurrentRow(row)
+                return
 
     def _show_profile(self, profile: Profile | None) -> None:
         self._loading = True
@@ -284,8 +293,9 @@ class ConnectionsDialog(QDialog):
         return self._editing
 
     def add_profile(self) -> None:
-        """Start a new, unsaved profile."""
-        if self._dirty and not self._resolve_unsaved():
+        """Start a new, unsaved profile (after asking about unsaved edits)."""
+        if self._dirty:
+            self._after_unsaved(self.add_profile)
             return
         self._loading = True
         self.list.setCurrentRow(-1)
@@ -550,10 +560,24 @@ class ConnectionsDialog(QDialog):
             self.ca_edit.setText(path)
             self._mark_dirty()
 
-    def _resolve_unsaved(self) -> bool:
-        """Ask what to do with unsaved edits; True when it is fine to move on."""
-        answer = self.ask_unsaved(self.name_edit.text().strip() or "the new connection")
-        if answer == QMessageBox.StandardButton.Cancel:
+    def _after_unsaved(self, then: Callable[[], None]) -> QMessageBox:
+        """Save / Discard / Cancel for unsaved edits (window-modal, no nested event loop);
+        ``then()`` once the edits are saved or discarded."""
+        name = self.name_edit.text().strip() or "the new connection"
+        buttons = (QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
+                   | QMessageBox.StandardButton.Cancel)
+        box = QMessageBox(QMessageBox.Icon.Question, "Unsaved changes", f"Save the changes to {name}?",
+                          buttons, self)
+
+        def finished(_code: int) -> None:
+            if self._settle_unsaved(box.standardButton(box.clickedButton())):
+                then()
+
+        return show_dialog(self, box, finished)
+
+    def _settle_unsaved(self, answer: QMessageBox.StandardButton) -> bool:
+        """Carry out the answer about unsaved edits; True when it is fine to move on."""
+        if answer not in (QMessageBox.StandardButton.Save, QMessageBox.StandardButton.Discard):
             return False
         if answer == QMessageBox.StandardButton.Save:
             try:
@@ -597,9 +621,4 @@ class ConnectionsDialog(QDialog):
         finally:
             self._loading = False
 
-    def ask_unsaved(self, name: str) -> QMessageBox.StandardButton:
-        """Save / Discard / Cancel for unsaved edits (tests replace this)."""
-        buttons = (QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
-                   | QMessageBox.StandardButton.Cancel)
-        return QMessageBox.question(self, "Unsaved changes", f"Save the changes to {name}?", buttons)
 

@@ -52,3 +52,18 @@ def icon_png(size: int) -> str:
     if size not in ICON_SIZES:
         raise ValueError(f"no {size} px icon; sizes are {', '.join(map(str, ICON_SIZES))}")
     return f"icons/tagdesk-{size}.png"
+
+
+USER_GUIDE = "docs/desktop-app.md"
+"""The user guide, shown by Help > User guide (its images are under ``docs/screenshots``)."""
+
+
+def user_guide_path() -> Path | None:
+    """The user guide: bundled in frozen builds (``packaging/tagdesk.spec``), in place in a
+    checkout; None where neither is (a wheel installs no docs)."""
+    bundle = getattr(sys, "_MEIPASS", None)
+    if getattr(sys, "frozen", False) and bundle:
+        candidate = Path(bundle) / "resources" / USER_GUIDE
+    else:
+        candidate = Path(__file__).resolve().parent.parent / USER_GUIDE
+    return candidate if candidate.is_file() else None

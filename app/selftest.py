@@ -27,7 +27,7 @@ import uuid
 from collections.abc import Sequence
 
 from app.core.redact import redact
-from app.resources import APP_ICON_SVG, ICON_SIZES, icon_png, resource_path
+from app.resources import APP_ICON_SVG, ICON_SIZES, icon_png, resource_path, user_guide_path
 
 log = logging.getLogger("app.selftest")
 
@@ -212,6 +212,8 @@ def _check_data_files() -> None:
         ZoneInfo("America/New_York")
     except ZoneInfoNotFoundError:
         raise SelfTestFailure("the time zone database is missing (America/New_York)") from None
+    if getattr(sys, "frozen", False) and user_guide_path() is None:
+        raise SelfTestFailure("the user guide (Help > User guide) is missing from the bundle")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

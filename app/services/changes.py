@@ -155,9 +155,9 @@ class ChangeFeed:
         self.add(changes_of(event))
 
     def add(self, changes: Changes) -> None:
-        if not changes:
-            return
         with self._lock:
+            if not changes or not self._subscribers:  # nobody to tell (the CLI): keep nothing
+                return
             self._pending = self._pending | changes
             notify = self._holds == 0
         if notify:

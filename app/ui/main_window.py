@@ -26,9 +26,10 @@ from PySide6.QtWidgets import (
 )
 
 from app.logging_setup import log_folder
+from app.resources import user_guide_path
 from app.services.session import Session
 from app.ui.dialog_host import ask, show_dialog
-from app.ui.dialogs.help import AboutDialog, PathDialog, ShortcutsDialog, about_text
+from app.ui.dialogs.help import AboutDialog, GuideDialog, PathDialog, ShortcutsDialog, about_text
 from app.ui.errors import ErrorPresenter
 from app.ui.journal_ui import JournalActions
 from app.ui.panes.contact_editor import ContactEditor
@@ -181,6 +182,9 @@ class MainWindow(QMainWindow):
         self.act_details.setCheckable(True)
         self.act_details.setChecked(self.workspace.details_visible)
         self.act_logs = self._action("Open &log folder", self.open_log_folder)
+        self.act_guide = self._action("TagDesk &user guide", self.show_guide,
+                                      tip="How TagDesk works: the window, connections, the journal")
+        self.act_guide.setEnabled(user_guide_path() is not None)
         self.act_shortcuts = self._action("&Keyboard shortcuts", self.show_shortcuts, "F1")
         self.act_about = self._action("&About TagDesk", self.about)
 
@@ -213,7 +217,7 @@ class MainWindow(QMainWindow):
         tags_menu.addSeparator()
         tags_menu.addAction(self.act_tag_health)
         help_menu = bar.addMenu("&Help")
-        help_menu.addActions([self.act_shortcuts, self.act_logs])
+        help_menu.addActions([self.act_guide, self.act_shortcuts, self.act_logs])
         help_menu.addSeparator()
         help_menu.addAction(self.act_about)
 
@@ -300,6 +304,10 @@ class MainWindow(QMainWindow):
     def about(self) -> AboutDialog:
         protocol = self.session.protocol if self.session is not None else None
         return show_dialog(self, AboutDialog(self, about_text(protocol, self.data_dir, log_folder())))
+
+    def show_guide(self) -> GuideDialog | None:
+        path = user_guide_path()
+        return show_dialog(self, GuideDialog(self, path)) if path is not None else None
 
     def show_shortcuts(self) -> ShortcutsDialog:
         return show_dialog(self, ShortcutsDialog(self, self.actions()))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import qVersion
+from PySide6.QtCore import QUrl, qVersion
 from PySide6.QtGui import QDesktopServices
 from pytestqt.qtbot import QtBot
 
@@ -50,3 +50,17 @@ def test_the_log_folder_path_is_shown_when_nothing_can_open_it(window: MainWindo
     assert dialog is not None and dialog.path.text() == str(app_log.parent)
     assert str(app_log.parent) in window.status.currentMessage()
     dialog.reject()
+
+
+def test_the_user_guide_opens_offline_with_its_pictures(window: MainWindow) -> None:
+    from PySide6.QtGui import QTextDocument
+
+    assert window.act_guide.isEnabled()  # a checkout has docs/desktop-app.md
+    dialog = window.show_guide()
+    assert dialog is not None and window.active_dialog is dialog
+    text = dialog.browser.toPlainText()
+    assert "Connections and keys" in text and "The change journal" in text
+    image = dialog.browser.document().resource(QTextDocument.ResourceType.ImageResource,
+                                               QUrl("screenshots/main-1280x800.png"))
+    assert image is not None and not image.isNull()  # found next to the guide
+    dialog.close()

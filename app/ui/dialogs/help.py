@@ -1,4 +1,5 @@
-"""Help: About (versions, protocol, folders), the keyboard shortcuts, the log folder's path.
+"""Help: the user guide, About (versions, protocol, folders), the keyboard shortcuts, the
+log folder's path.
 
 Everything here is text the user can select and copy: support asks for versions and
 paths, and a machine without a file manager still needs to find the log.
@@ -19,6 +20,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QTableWidget,
     QTableWidgetItem,
+    QTextBrowser,
     QVBoxLayout,
     QWidget,
 )
@@ -87,6 +89,22 @@ class ShortcutsDialog(QDialog):
         self.table.horizontalHeader().setStretchLastSection(True)
         layout = QVBoxLayout(self)
         layout.addWidget(self.table)
+        _closable(self, layout)
+
+
+class GuideDialog(QDialog):
+    """The user guide (docs/desktop-app.md), rendered from its Markdown, offline."""
+
+    def __init__(self, parent: QWidget | None, path: Path) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("TagDesk user guide")
+        self.resize(820, 680)
+        self.browser = QTextBrowser(self)
+        self.browser.setOpenExternalLinks(True)
+        self.browser.setSearchPaths([str(path.parent)])  # its screenshots/ images
+        self.browser.setMarkdown(path.read_text(encoding="utf-8"))
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.browser)
         _closable(self, layout)
 
 

@@ -8,21 +8,19 @@ pyproject.toml keeps PySide6 below 6.12; should a leaking build be installed any
 the task runner refuses to start with a message that says what to install, instead
 of crashing at a random moment later.
 
-:func:`tune_for_gui` and :class:`GcPause` belong here for the same reason
-(process-wide interpreter settings a GUI needs; made once at start-up by
-:func:`app.ui.app.create_application`, never as a side effect of building an object):
-worker threads decoding replies hold the GIL, and a GUI thread waiting for it freezes;
-painting the table calls into Python once per visible cell, so each wait counts
-hundreds of times. A 0.5 ms switch interval
-(instead of 5 ms) hands the GIL back to the GUI thread sooner (a forced switch happens
-only when another thread asks for the GIL, so an idle GUI costs the workers nothing),
-and ``gc.freeze()`` moves the
-start-up objects (Qt wrappers, modules) out of the collector's sight. While a burst of
-jobs runs, :class:`GcPause` also holds the cyclic collector back: parsing a 1,000-row
-reply builds ~100,000 short-lived XML elements (freed by reference counting, not by the
-collector), whose promotions trigger full collections of 40-100 ms on the GUI's
-time. The task runner lets the pause lapse after two seconds (a long bulk job's garbage
-is collected as it goes) and ends it as soon as the workers are idle.
+:func:`tune_for_gui` belongs here for the same reason (process-wide interpreter settings
+a GUI needs; made once at start-up by :func:`app.ui.app.create_application`, never as a
+side effect of building an object): worker threads decoding replies hold the GIL, and a
+GUI thread waiting for it freezes; painting the table calls into Python once per visible
+cell, so each wait counts hundreds of times. A 0.5 ms switch interval (instead of 5 ms)
+hands the GIL back to the GUI thread sooner (a forced switch happens only when another
+thread asks for the GIL, so an idle GUI costs the workers nothing), and ``gc.freeze()``
+moves the start-up objects (Qt wrappers, modules) out of the collector's sight. The
+collector's automatic runs are switched off: one starts on whatever thread allocates, so
+a worker parsing a reply could free a GUI object (a crash) or a run could start inside
+Qt's signal handling (a deadlock), and parsing a 1,000-row reply builds ~100,000
+short-lived XML elements whose promotions trigger full collections of 40-100 ms. The
+task runner collects on the GUI thread instead, between events (``app/ui/tasks.py``).
 """
 
 from __future__ import annotations
@@ -79,29 +77,4 @@ def tune_for_gui(switch_interval: float = 0.0005) -> None:
     sys.setswitchinterval(min(sys.getswitchinterval(), switch_interval))
     gc.collect()
     gc.freeze()
-
-
-class GcPause:
-    """Reference-counted pause of the cyclic garbage collector (process-wide).
-
-    ``hold()`` when background work starts, ``release()`` when it ends; the collector
-    is re-enabled (if it was on) when the last holder releases.
-    """
-
-    _holders = 0
-    _was_enabled = True
-
-    @classmethod
-    def hold(cls) -> None:
-        if cls._holders == 0:
-            cls._was_enabled = gc.isenabled()
-            gc.disable()
-        cls._holders += 1
-
-    @classmethod
-    def release(cls) -> None:
-        if cls._holders == 0:
-            return
-        cls._holders -= 1
-        if cls._holders == 0 and cls._was_enabled:
-            gc.enable()
+    gc.disable()  # the task runner collects on the GUI thread (see the module docstring)

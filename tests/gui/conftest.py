@@ -12,12 +12,18 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 
-@pytest.fixture(scope="session", autouse=True)
-def tuned_like_the_app() -> None:
-    """The interpreter settings the app makes at start-up (create_application), made once."""
+@pytest.fixture(scope="module", autouse=True)
+def tuned_like_the_app() -> Iterator[None]:
+    """The interpreter as the app sets it up (create_application): GUI tests run with the
+    collector's automatic runs off, as the app does; other tests get them back."""
+    import gc
+
     from app.ui.compat import tune_for_gui
 
     tune_for_gui()
+    gc.disable()
+    yield
+    gc.enable()
 
 
 @pytest.fixture

@@ -30,6 +30,7 @@ from app.services.paths import APP_AUTHOR, APP_NAME, AppPaths
 from app.services.profiles import Profile, ProfileStore, build_client
 from app.services.secrets import SecretStore, SecretStoreError, default_store
 from app.services.session import Session, open_session
+from app.ui import collector
 from app.ui.compat import tune_for_gui
 from app.ui.dialog_host import ask
 from app.ui.dialogs.connections import ConnectionsDialog
@@ -306,6 +307,7 @@ def create_application(argv: list[str]) -> QApplication:
     tune_for_gui()  # workers decoding replies must not starve the GUI thread of the GIL
     existing = QApplication.instance()
     app = existing if isinstance(existing, QApplication) else QApplication(argv)
+    collector.install(app)  # garbage is collected on this thread, between events
     app.setApplicationName(APP_NAME)
     app.setOrganizationName(APP_AUTHOR)
     app.setApplicationVersion(__version__)

@@ -16,11 +16,11 @@ cell, so each wait counts hundreds of times. A 0.5 ms switch interval (instead o
 hands the GIL back to the GUI thread sooner (a forced switch happens only when another
 thread asks for the GIL, so an idle GUI costs the workers nothing), and ``gc.freeze()``
 moves the start-up objects (Qt wrappers, modules) out of the collector's sight. The
-collector's automatic runs are switched off: one starts on whatever thread allocates, so
-a worker parsing a reply could free a GUI object (a crash) or a run could start inside
-Qt's signal handling (a deadlock), and parsing a 1,000-row reply builds ~100,000
-short-lived XML elements whose promotions trigger full collections of 40-100 ms. The
-task runner collects on the GUI thread instead, between events (``app/ui/tasks.py``).
+collector's automatic runs are switched off by :mod:`app.ui.collector`, which collects on
+the GUI thread between events instead: an automatic run starts on whatever thread
+allocates, so a worker parsing a reply could free a GUI object (a crash) or a run could
+start inside Qt's signal handling (a deadlock), and parsing a 1,000-row reply builds
+~100,000 short-lived XML elements whose promotions trigger full collections of 40-100 ms.
 """
 
 from __future__ import annotations
@@ -77,4 +77,3 @@ def tune_for_gui(switch_interval: float = 0.0005) -> None:
     sys.setswitchinterval(min(sys.getswitchinterval(), switch_interval))
     gc.collect()
     gc.freeze()
-    gc.disable()  # the task runner collects on the GUI thread (see the module docstring)

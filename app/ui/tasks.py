@@ -12,7 +12,6 @@ dialog closed, or a tab rebuilt, while its call was in flight gets no late resul
 
 from __future__ import annotations
 
-import gc
 import logging
 import threading
 import time
@@ -22,22 +21,14 @@ from collections.abc import Callable
 from typing import Any, Generic, Literal, TypeVar
 
 import shiboken6
-from PySide6.QtCore import QObject, QRunnable, QThread, QThreadPool, QTimer, Signal, Slot
+from PySide6.QtCore import QObject, QRunnable, QThread, QThreadPool, Signal, Slot
 
 from app.core.cancel import CancelToken
+from app.ui.collector import BUSY_RUNNERS
 from app.ui.compat import refuse_leaking_binding
 
 log = logging.getLogger("app.tasks")
 
-#: The app switches the collector's automatic runs off (app/ui/compat.tune_for_gui): an
-#: automatic run starts on whatever thread allocates, and a worker freeing a GUI object, or
-#: a run inside Qt's signal handling, crashed or deadlocked the app. The runner collects on
-#: the GUI thread instead, between events: the young generations every tick, everything
-#: every FULL_GC_IDLE ticks while no job runs (a full pass can take 40-100 ms, so not in the
-#: middle of page loads) and at least every FULL_GC_BUSY ticks during long work.
-GC_TICK_MS = 1000
-FULL_GC_IDLE = 30
-FULL_GC_BUSY = 300
 
 T = TypeVar("T")
 Lane = Literal["read", "write", "background"]
@@ -201,12 +192,6 @@ class TaskRunner(QObject):
         # owner's C++ address -> its jobs; weak, so this map never keeps a job (or what its
         # callbacks hold) alive: in-flight jobs are held by _jobs, delivered ones need no drop
         self._owned: dict[int, weakref.WeakSet[Job[Any]]] = {}
-        self._gc_tick = QTimer(self)
-        self._gc_tick.setInterval(GC_TICK_MS)
-        self._gc_tick.timeout.connect(self._collect)
-        self._gc_ticks = self._last_full = 0
-        self.collections = 0  # collections made by the tick (tests read it)
-        self._gc_tick.start()
 
     def run(self, fn: Callable[[TaskToken], T], *, on_done: Callable[[T], None] | None = None,
             on_error: Callable[[BaseException], None] | None = None, lane: Lane = "read",
@@ -231,6 +216,7 @@ class TaskRunner(QObject):
             job.cancel()
             return job
         self._jobs.add(job)
+        BUSY_RUNNERS.add(self)
         if key is not None:
             self._keyed[key] = job
         if owner is not None:
@@ -258,19 +244,11 @@ class TaskRunner(QObject):
             self._foreground_idle.set()
         if job in self._jobs:
             self._jobs.discard(job)
+            if not self._jobs:
+                BUSY_RUNNERS.discard(self)
         if job.key is not None and self._keyed.get(job.key) is job:
             del self._keyed[job.key]
         self.in_flight_changed.emit(len(self._jobs))
-
-    def _collect(self) -> None:
-        """The GUI thread's collection (see GC_TICK_MS): young generations, now and then all."""
-        self._gc_ticks += 1
-        since_full = self._gc_ticks - self._last_full
-        full = since_full >= (FULL_GC_BUSY if self._jobs else FULL_GC_IDLE)
-        gc.collect(2 if full else 1)
-        if full:
-            self._last_full = self._gc_ticks
-        self.collections += 1
 
     @property
     def in_flight(self) -> int:

@@ -13,17 +13,20 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 
 @pytest.fixture(scope="module", autouse=True)
-def tuned_like_the_app() -> Iterator[None]:
-    """The interpreter as the app sets it up (create_application): GUI tests run with the
-    collector's automatic runs off, as the app does; other tests get them back."""
+def tuned_like_the_app(qapp: object) -> Iterator[None]:
+    """The interpreter as the app sets it up (create_application): automatic collection off,
+    garbage collected between events on the GUI thread. It stays so for the rest of the run
+    (as in the app): switched back on, a sandbox thread of a later test could free a GUI
+    test's leftovers off the GUI thread."""
     import gc
 
+    from app.ui import collector
     from app.ui.compat import tune_for_gui
 
     tune_for_gui()
-    gc.disable()
+    collector.install(qapp)  # type: ignore[arg-type]
     yield
-    gc.enable()
+    gc.collect()  # this module's garbage goes here, on the GUI thread
 
 
 @pytest.fixture

@@ -213,24 +213,31 @@ def test_a_write_whose_owner_is_gone_still_reports_its_failure(qtbot: QtBot, run
 
 
 def test_building_a_runner_leaves_the_interpreter_alone_and_long_work_is_collected(
-        qtbot: QtBot, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The collector runs on the GUI thread while a long job runs (its automatic runs are off)."""
+        qtbot: QtBot, qapp: Any) -> None:
+    """Garbage goes on the GUI thread, between events, also while a long job runs; the
+    collector belongs to the application, so a collection never frees the object ticking."""
     import gc
     import sys
 
-    from app.ui import tasks
+    from app.ui import collector
 
-    interval, was_enabled = sys.getswitchinterval(), gc.isenabled()
-    monkeypatch.setattr(tasks, "GC_TICK_MS", 20)
+    interval = sys.getswitchinterval()
     runner = TaskRunner()
-    assert sys.getswitchinterval() == interval and gc.isenabled() == was_enabled  # start-up's job, not its
-    release = threading.Event()
-    job = runner.run(lambda _t: release.wait(WAIT / 1000))
-    before = runner.collections
-    qtbot.waitUntil(lambda: runner.collections >= before + 3, timeout=WAIT)
-    assert not job.done and gc.isenabled() == was_enabled
-    release.set()
-    qtbot.waitUntil(lambda: job.done, timeout=WAIT)
+    assert sys.getswitchinterval() == interval  # start-up's job, not the runner's
+    assert not gc.isenabled()  # switched off at start-up (here: by the GUI tests' set-up)
+    ticker = collector.GuiCollector(qapp, tick_ms=20)
+    try:
+        release = threading.Event()
+        job = runner.run(lambda _t: release.wait(WAIT / 1000))
+        assert runner in collector.BUSY_RUNNERS  # full passes wait while the job runs
+        before = ticker.collections
+        qtbot.waitUntil(lambda: ticker.collections >= before + 3, timeout=WAIT)
+        assert not job.done and ticker.full_passes == 0
+        release.set()
+        qtbot.waitUntil(lambda: job.done, timeout=WAIT)
+        assert runner not in collector.BUSY_RUNNERS
+    finally:
+        ticker.deleteLater()
     assert runner.wait_idle(WAIT)
 
 def test_a_job_holds_no_qobject_of_its_own(qtbot: QtBot, runner: TaskRunner) -> None:

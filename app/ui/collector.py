@@ -1,0 +1,60 @@
+"""Garbage collection on the GUI thread, between events, never from inside a worker.
+
+The app switches the collector's automatic runs off at start-up
+(:func:`app.ui.compat.tune_for_gui`): an automatic run starts on whatever thread happens
+to allocate, and a worker parsing a reply that frees a GUI object crashed the app, as
+did a run starting inside Qt's own signal handling. :class:`GuiCollector` collects
+instead, from a timer of the application object (it lives as long as the app and is
+never itself garbage, so a collection can never free the object whose slot is running):
+the young generations every tick, everything every ``FULL_IDLE`` ticks while no task
+runner has work (a full pass can take 40-100 ms, so not in the middle of page loads),
+and at least every ``FULL_BUSY`` ticks during long work.
+"""
+
+from __future__ import annotations
+
+import gc
+import weakref
+
+from PySide6.QtCore import QCoreApplication, QObject, QTimer
+
+#: Task runners with jobs in flight (app/ui/tasks.py keeps it); weak, so a runner that is
+#: gone never holds the collector's full passes back.
+BUSY_RUNNERS: weakref.WeakSet[QObject] = weakref.WeakSet()
+
+TICK_MS = 1000
+FULL_IDLE = 30
+FULL_BUSY = 300
+
+_installed: list[GuiCollector] = []
+
+
+class GuiCollector(QObject):
+    """The GUI thread's collection (see the module docstring); one per application."""
+
+    def __init__(self, app: QCoreApplication, tick_ms: int = TICK_MS) -> None:
+        super().__init__(app)
+        self.ticks = self.collections = self.full_passes = 0
+        self._last_full = 0
+        self._timer = QTimer(self)
+        self._timer.setInterval(tick_ms)
+        self._timer.timeout.connect(self.collect)
+        self._timer.start()
+
+    def collect(self) -> None:
+        self.ticks += 1
+        every = FULL_BUSY if len(BUSY_RUNNERS) else FULL_IDLE
+        full = self.ticks - self._last_full >= every
+        gc.collect(2 if full else 1)
+        self.collections += 1
+        if full:
+            self._last_full = self.ticks
+            self.full_passes += 1
+
+
+def install(app: QCoreApplication, tick_ms: int = TICK_MS) -> GuiCollector:
+    """Switch automatic collection off and collect on ``app``'s thread from now on (once)."""
+    if not _installed:
+        _installed.append(GuiCollector(app, tick_ms))
+    gc.disable()
+    return _installed[0]

@@ -24,6 +24,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from typing import Any
 
 from app.api import errors as e
@@ -158,7 +159,7 @@ def same_value(name: str, sent: object, read: object) -> bool:
         return a is None and b is None
     if isinstance(a, datetime | date) or isinstance(b, datetime | date):
         return _same_time(a, b)
-    if isinstance(a, bool | int | float) or isinstance(b, bool | int | float):
+    if isinstance(a, bool | int | float | Decimal) or isinstance(b, bool | int | float | Decimal):
         return _same_number(a, b)
     ta, tb = _text(a), _text(b)
     if "email" in name.lower():

@@ -19,7 +19,14 @@ from dataclasses import dataclass, field
 
 from unidecode import unidecode
 
-__all__ = ["FieldChange", "Preflight", "is_latin1", "is_xml_safe", "preflight", "to_latin1"]
+__all__ = ["FieldChange", "Preflight", "is_email", "is_latin1", "is_xml_safe", "preflight", "to_latin1"]
+
+#: An address as the form and the importer accept it: something@something.tld, no spaces.
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def is_email(text: str) -> bool:
+    return bool(EMAIL_RE.match(text))
 
 #: Characters removed outright: C0 controls except TAB/LF/CR, C1 controls, surrogates and
 #: the two non-characters XML 1.0 forbids.

@@ -26,10 +26,10 @@ from app.core.dates import from_api_date
 from app.core.display import display_text, eastern_text
 from app.core.records import User
 from app.core.schema import LIST_TYPES, CustomFieldType
+from app.core.text import is_email
 from app.ui import palette
 from app.ui.widgets import FormComboBox, FormDateEdit, FormDateTimeEdit
 
-EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _BLANK_DATE = QDate(1900, 1, 1)
 
 
@@ -104,7 +104,7 @@ class TextEditor(FieldEditor):
 
     def problem(self) -> str | None:
         text = self.edit.text().strip()
-        if text and self.info.kind is Kind.EMAIL and not EMAIL_RE.match(text):
+        if text and self.info.kind is Kind.EMAIL and not is_email(text):
             return f"{self.info.label}: {text!r} is not an e-mail address."
         if text and self.info.kind is Kind.INTEGER and not _is_int(text):
             return f"{self.info.label} must be a whole number."

@@ -27,7 +27,8 @@ from PySide6.QtWidgets import (
 
 from app import __version__
 
-DOCS_URL_TEXT = "docs/ in the TagDesk folder (README.md, docs/desktop-app.md, docs/rest-migration.md)"
+DOCS_URL_TEXT = ("Help > TagDesk user guide; in a source folder also README.md and docs/ "
+                 "(docs/rest-migration.md: moving from XML-RPC to REST v2)")
 
 
 def _selectable(text: str, parent: QWidget) -> QLabel:

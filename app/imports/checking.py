@@ -127,12 +127,7 @@ def parse_date(text: str, order: DateOrder = "MDY") -> date:
         day, month, year = int(a), int(b), int(c)
     else:
         month, day, year = int(a), int(b), int(c)
-    if year < 100:
-        year += 2000 if year < 70 else 1900
-    try:
-        return date(year, month, day)
-    except ValueError:
-        raise ValueError(f"{text!r} is not a date ({DATE_ORDERS[order]}).") from None
+    return _date(year, month, day, f"{text!r} is not a date ({DATE_ORDERS[order]}).")
 
 
 def parse_datetime(text: str, order: DateOrder = "MDY") -> datetime:
@@ -208,9 +203,14 @@ def _named_month(text: str) -> date | None:
     if not all(w.isdigit() for w in rest):
         raise ValueError(f"{text!r} is not a date.")
     year, day = (int(rest[0]), int(rest[1])) if len(rest[0]) == 4 else (int(rest[1]), int(rest[0]))
+    return _date(year, month, day, f"{text!r} is not a date.")
+
+
+def _date(year: int, month: int, day: int, problem: str) -> date:
+    """The date, a two-digit year read as 1970-2069; ValueError(``problem``) if there is none."""
     if year < 100:
         year += 2000 if year < 70 else 1900
     try:
         return date(year, month, day)
     except ValueError:
-        raise ValueError(f"{text!r} is not a date.") from None
+        raise ValueError(problem) from None

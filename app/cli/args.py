@@ -68,6 +68,21 @@ def build_parser() -> argparse.ArgumentParser:
     scope.add_argument("--search", metavar="TEXT", help="the contacts TagDesk's search box finds for TEXT")
     _job_options(tag, dry_run=True)
 
+    imp = sub.add_parser("import", help="check a CSV file of contacts against the account (a dry run)")
+    imp.add_argument("file", metavar="FILE", help="the CSV file (any common encoding and delimiter)")
+    imp.add_argument("--map", action="append", default=[], metavar="HEADER=FIELD",
+                     help="put column HEADER into FIELD (name or label); HEADER= skips it; repeatable")
+    imp.add_argument("--match", choices=("email", "email+name-phone"), default="email",
+                     help="how rows find existing contacts (default: e-mail, any of the three)")
+    imp.add_argument("--on-match", choices=("fill", "overwrite", "skip", "create"), default="fill",
+                     help="what a matched row does: fill blank fields (default), overwrite, skip, "
+                          "create anyway")
+    imp.add_argument("--date-order", choices=("MDY", "DMY", "YMD"), default="MDY",
+                     help="how dates like 05/03/2024 are read (default MDY)")
+    imp.add_argument("--json", action="store_true", help="print the dry run as one JSON object")
+    imp.add_argument("--dry-run", action="store_true", help="only check and count (the default for now)")
+    imp.add_argument("--yes", action="store_true", help=argparse.SUPPRESS)
+
     jobs = sub.add_parser("jobs", help="every job in the journal, with its state and counts")
     jobs.add_argument("--json", action="store_true")
 
@@ -101,7 +116,7 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
     parser = build_parser()
     args = parser.parse_args(list(argv))
     if args.command is None:
-        parser.error("choose a command: tag, jobs, resume, undo or history")
+        parser.error("choose a command: tag, import, jobs, resume, undo or history")
     try:
         check(args)
     except UsageError as err:

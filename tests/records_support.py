@@ -8,6 +8,8 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from typing import Any
 
+import pytest
+
 from app.api.xmlrpc import XmlRpcClient
 from app.api.xmlrpc.policy import RetryPolicy
 from app.api.xmlrpc.ratelimit import Limits
@@ -35,6 +37,24 @@ def service_on(sb: Any, protocol: str = "xmlrpc") -> Iterator[RecordsService]:
     service = make_service(sb, protocol)
     yield service
     service.backend.client.close()  # type: ignore[attr-defined]
+
+
+@pytest.fixture(params=PROTOCOLS)
+def protocol(request: pytest.FixtureRequest) -> str:
+    """Every records scenario runs over XML-RPC and over REST v2."""
+    return str(request.param)
+
+
+@pytest.fixture
+def demo_service(demo_sandbox: Any, protocol: str) -> Iterator[RecordsService]:
+    """The records service on the shared demo account (read-only tests)."""
+    yield from service_on(demo_sandbox, protocol)
+
+
+@pytest.fixture
+def service(sandbox: Any, protocol: str) -> Iterator[RecordsService]:
+    """The records service on a fresh sandbox (tests that write)."""
+    yield from service_on(sandbox, protocol)
 
 
 def calls(sb: Any) -> dict[str, int]:

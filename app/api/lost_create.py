@@ -19,17 +19,16 @@ unknown: :class:`~app.api.errors.OutcomeUnknownError` tells the user what to do
 from __future__ import annotations
 
 import logging
-import math
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
-from decimal import Decimal
+from datetime import UTC, datetime
 from typing import Any
 
 from app.api import errors as e
 from app.api.http_common import sleep_cancellable
 from app.core.cancel import Cancellable
+from app.core.values import same_values
 
 log = logging.getLogger("app.api.lost_create")
 
@@ -146,66 +145,3 @@ def in_window(created: object, sent_at: datetime, now: datetime, window: float) 
     if created.tzinfo is None:
         return False
     return (sent_at.timestamp() - window) <= created.timestamp() <= (now.timestamp() + window)
-
-
-def same_values(row: Row, sent: Mapping[str, object]) -> bool:
-    """True when every field sent reads back with the value sent (blank equals blank)."""
-    return all(same_value(name, value, row.get(name)) for name, value in sent.items())
-
-
-def same_value(name: str, sent: object, read: object) -> bool:
-    a, b = _blank(sent), _blank(read)
-    if a is None or b is None:
-        return a is None and b is None
-    if isinstance(a, datetime | date) or isinstance(b, datetime | date):
-        return _same_time(a, b)
-    if isinstance(a, bool | int | float | Decimal) or isinstance(b, bool | int | float | Decimal):
-        return _same_number(a, b)
-    ta, tb = _text(a), _text(b)
-    if "email" in name.lower():
-        return ta.casefold() == tb.casefold()
-    if name.startswith("Phone") and ta != tb:
-        return _digits(ta) == _digits(tb) and bool(_digits(ta))
-    return ta == tb
-
-
-def _blank(value: object) -> object:
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    return value
-
-
-def _text(value: object) -> str:
-    return " ".join(str(value).split())
-
-
-def _digits(text: str) -> str:
-    return "".join(ch for ch in text if ch.isdigit())
-
-
-def _same_number(a: object, b: object) -> bool:
-    try:
-        x = float(str(int(a) if isinstance(a, bool) else a))
-        y = float(str(int(b) if isinstance(b, bool) else b))
-    except ValueError:
-        return False
-    return math.isclose(x, y, rel_tol=1e-9, abs_tol=1e-9)
-
-
-def _same_time(a: object, b: object) -> bool:
-    if isinstance(a, datetime) and isinstance(b, datetime):
-        if (a.tzinfo is None) != (b.tzinfo is None):
-            naive_same = a.replace(tzinfo=None) == b.replace(tzinfo=None)
-            return naive_same or (_day(a) == _day(b) and _midnight(a, b))
-        return abs(a.timestamp() - b.timestamp()) < 1.0 if a.tzinfo else a == b
-    if isinstance(a, date) and isinstance(b, date):
-        return _day(a) == _day(b)
-    return _text(a)[:10] == _text(b)[:10]
-
-
-def _day(value: date) -> date:
-    return value.date() if isinstance(value, datetime) else value
-
-
-def _midnight(a: datetime, b: datetime) -> bool:
-    return all(x.hour == x.minute == x.second == 0 for x in (a, b))

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-from app.api.lost_create import same_value
+from app.core.values import same_value
 from app.imports.checking import CheckedRow
 
 MatchMode = Literal["email", "email+name-phone"]

@@ -70,17 +70,6 @@ class Changes:
         return bool(self.contact_values or self.contacts_added or self.contacts_removed or self.contact_tags
                     or self.tag_members or self.every_tag_count or self.tag_catalog or self.records)
 
-    def __or__(self, other: Changes) -> Changes:
-        values = {k: dict(v) for k, v in self.contact_values.items()}
-        for contact_id, sent in other.contact_values.items():
-            values.setdefault(contact_id, {}).update(sent)
-        records = {kind: self.records.get(kind, frozenset()) | other.records.get(kind, frozenset())
-                   for kind in {*self.records, *other.records}}
-        return Changes(values, self.contacts_added | other.contacts_added,
-                       self.contacts_removed | other.contacts_removed, self.contact_tags | other.contact_tags,
-                       self.tag_members | other.tag_members, self.every_tag_count or other.every_tag_count,
-                       self.tag_catalog or other.tag_catalog, records)
-
     @property
     def tags_changed(self) -> bool:
         """Anything that can make a tag-filtered search or a member count stale."""

@@ -40,27 +40,17 @@ from tests.records_support import (
     contact_with_links,
     contact_with_most,
     contact_with_sub_cent_invoice,
+    demo_service,
     image_products,
+    protocol,
+    service,
     service_on,
 )
 
+__all__ = ["demo_service", "protocol", "service"]  # the shared records fixtures (tests/records_support.py)
+
 T = CancelToken()
 GOAL_ROUTE = "POST /rest/v2/automations/goals/achieve"
-
-
-@pytest.fixture(params=PROTOCOLS)
-def protocol(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
-
-
-@pytest.fixture
-def demo_service(demo_sandbox: Any, protocol: str) -> Iterator[RecordsService]:
-    yield from service_on(demo_sandbox, protocol)
-
-
-@pytest.fixture
-def service(sandbox: Any, protocol: str) -> Iterator[RecordsService]:
-    yield from service_on(sandbox, protocol)
 
 
 @pytest.fixture

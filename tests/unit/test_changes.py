@@ -35,7 +35,11 @@ def test_each_kind_of_write_names_what_it_changed() -> None:
 def test_changes_merge_later_values_win() -> None:
     a = Changes(contact_values={1: {"FirstName": "A", "LastName": "L"}}, tag_members=frozenset({3}))
     b = Changes(contact_values={1: {"FirstName": "B"}}, records={"links": frozenset({1})}, tag_catalog=True)
-    merged = a | b
+    feed = ChangeFeed()
+    feed.subscribe(lambda: None)
+    feed.add(a)
+    feed.add(b)
+    merged = feed.take()
     assert merged.contact_values == {1: {"FirstName": "B", "LastName": "L"}}
     assert merged.tag_members == {3} and merged.tag_catalog and merged.records == {"links": {1}}
     assert not Changes() and merged

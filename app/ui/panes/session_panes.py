@@ -29,12 +29,11 @@ from app.ui.errors import ErrorPresenter
 from app.ui.panes.contact_editor import ContactEditor
 from app.ui.panes.contact_tags_tab import ContactTagsTab
 from app.ui.panes.contacts import ContactsPane
-from app.ui.panes.records import create_record_tabs
+from app.ui.panes.records import RecordTab, create_record_tabs
 from app.ui.panes.tags_pane import TagsPane
 from app.ui.tasks import TaskRunner
 
 log = logging.getLogger("app.ui.workspace")
-
 
 
 class SessionPanes:
@@ -58,7 +57,7 @@ class SessionPanes:
             self._placeholder.hide()
         splitter.setSizes(sizes)  # the tags pane takes the placeholder's room
         self.tags_tab = ContactTagsTab(runner, presenter, session.tags)
-        self.record_tabs: list[tuple[str, QWidget]] = create_record_tabs(runner, presenter, session.records)
+        self.record_tabs: list[tuple[str, RecordTab]] = create_record_tabs(runner, presenter, session.records)
         tabs.addTab(self.tags_tab, "Tags")
         for title, tab in self.record_tabs:
             tabs.addTab(tab, title)
@@ -95,19 +94,20 @@ class SessionPanes:
         self.tags_pane.apply_changes(changes)
         self.tags_tab.apply_changes(changes)
         for _title, tab in self.record_tabs:
-            tab.apply_changes(changes)  # type: ignore[attr-defined]
+            tab.apply_changes(changes)
 
     def refresh(self) -> None:
         """Read everything again: the tag list and counts and the visible tab (F5)."""
         self.tags_pane.refresh()
-        for tab in [self.tags_tab, *(t for _title, t in self.record_tabs)]:
+        tabs: list[ContactTagsTab | RecordTab] = [self.tags_tab, *(t for _title, t in self.record_tabs)]
+        for tab in tabs:
             if tab.isVisible():
-                tab.reload()  # type: ignore[attr-defined]
+                tab.reload()
 
     def show_contact(self, contact_id: int | None) -> None:
         self.tags_tab.set_contact(contact_id)
         for _title, tab in self.record_tabs:
-            tab.set_contact(contact_id)  # type: ignore[attr-defined]
+            tab.set_contact(contact_id)
 
     # -- commands for the window's menus ------------------------------------------------------
 

@@ -32,13 +32,13 @@ DETAILS_KEY = "layout/details_visible"
 EXPORT_KEY = "contacts-export"
 
 
-
 def default_sizes(width: int) -> list[int]:
     """Tags, contacts, details for a window ``width`` px wide: the table gets the most room,
     the details under a third (its form goes to one column when narrow; see ContactForm)."""
     tags = max(220, min(300, width * 22 // 100))
     details = max(340, width * 30 // 100)
     return [tags, max(300, width - tags - details), details]
+
 
 class Workspace(QWidget):
     """Signals:

@@ -37,7 +37,7 @@ TAB_CLASSES: tuple[type[RecordTab], ...] = (
 
 def create_record_tabs(runner: TaskRunner, presenter: ErrorPresenter, service: RecordsService, *,
                        prompts: PromptsLike | None = None,
-                       parent: QWidget | None = None) -> list[tuple[str, QWidget]]:
+                       parent: QWidget | None = None) -> list[tuple[str, RecordTab]]:
     """The record tabs in order, as (title, widget), sharing one set of prompts."""
     shared = prompts or Prompts()
     return [(cls.title, cls(runner, presenter, service, parent, prompts=shared)) for cls in TAB_CLASSES]

@@ -21,7 +21,8 @@ from app.api.errors import ApiError, CancelledError
 from app.cli import args as cli_args
 from app.cli import connect
 from app.cli.commands import COMMANDS, EXIT_FAILED, EXIT_USAGE, Context, report_unfinished
-from app.cli.import_command import cmd_import
+from app.cli.duplicates_command import cmd_duplicates, cmd_merge
+from app.cli.import_command import cmd_import, cmd_resume, cmd_undo
 from app.core.cancel import CancelToken
 from app.core.redact import redact
 from app.logging_setup import setup_logging, teardown_logging
@@ -62,7 +63,8 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None, std
                  target.profile.protocol, target.data_dir)
         ctx = Context(args, session, journal, out, err, inp, cancel)
         report_unfinished(ctx, skip=getattr(args, "job", None) if args.command == "resume" else None)
-        return {**COMMANDS, "import": cmd_import}[args.command](ctx)
+        return {**COMMANDS, "import": cmd_import, "resume": cmd_resume, "undo": cmd_undo,
+                "duplicates": cmd_duplicates, "merge": cmd_merge}[args.command](ctx)
     except cli_args.UsageError as exc:
         print(f"tagdesk-cli: error: {redact(str(exc))}", file=err)
         return EXIT_USAGE

@@ -68,7 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
     scope.add_argument("--search", metavar="TEXT", help="the contacts TagDesk's search box finds for TEXT")
     _job_options(tag, dry_run=True)
 
-    imp = sub.add_parser("import", help="check a CSV file of contacts against the account (a dry run)")
+    imp = sub.add_parser("import", help="import a CSV file of contacts (a dry run first)")
     imp.add_argument("file", metavar="FILE", help="the CSV file (any common encoding and delimiter)")
     imp.add_argument("--map", action="append", default=[], metavar="HEADER=FIELD",
                      help="put column HEADER into FIELD (name or label); HEADER= skips it; repeatable")
@@ -77,21 +77,49 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--on-match", choices=("fill", "overwrite", "skip", "create"), default="fill",
                      help="what a matched row does: fill blank fields (default), overwrite, skip, "
                           "create anyway")
-    imp.add_argument("--date-order", choices=("MDY", "DMY", "YMD"), default="MDY",
-                     help="how dates like 05/03/2024 are read (default MDY)")
+    imp.add_argument("--date-order", choices=("MDY", "DMY", "YMD"), default=None,
+                     help="how dates like 05/03/2024 are read (default: the only way the file's dates "
+                          "can be read, else MDY)")
+    imp.add_argument("--tag-id", type=positive_int, metavar="N",
+                     help="then apply tag N to every contact the import created or updated")
+    imp.add_argument("--failed-rows", metavar="FILE",
+                     help="write the lines that were not imported (with a Problem column) to FILE, "
+                          "ready to fix and import again")
     imp.add_argument("--json", action="store_true", help="print the dry run as one JSON object")
-    imp.add_argument("--dry-run", action="store_true", help="only check and count (the default for now)")
-    imp.add_argument("--yes", action="store_true", help=argparse.SUPPRESS)
+    imp.add_argument("--dry-run", action="store_true", help="only check and count (the default)")
+    imp.add_argument("--yes", action="store_true", help="run the import (without: the dry run only)")
+    imp.add_argument("--workers", type=positive_int, default=4, help=argparse.SUPPRESS)
+
+    dup = sub.add_parser("duplicates", help="find groups of duplicate contacts (reads only)")
+    dup.add_argument("--search", metavar="TEXT", help="only the contacts TagDesk's search box finds for TEXT")
+    dup.add_argument("--names", action="store_true",
+                     help="also group contacts by the same name alone (low confidence)")
+    dup.add_argument("--json", action="store_true",
+                     help='print one JSON list of {"ids", "reason", "confidence", "keep"}')
+    dup.add_argument("--merge-high", action="store_true",
+                     help="merge every high-confidence group into its oldest contact (a dry run first)")
+    dup.add_argument("--yes", action="store_true", help="with --merge-high: run the merges")
+
+    merge = sub.add_parser("merge", help="merge contact DUP into KEEP (a dry run first; cannot be undone)")
+    merge.add_argument("keep", type=positive_int, metavar="KEEP")
+    merge.add_argument("duplicate", type=positive_int, metavar="DUP")
+    merge.add_argument("--yes", action="store_true", help="merge (without: show what would happen)")
 
     jobs = sub.add_parser("jobs", help="every job in the journal, with its state and counts")
     jobs.add_argument("--json", action="store_true")
 
     resume = sub.add_parser("resume", help="finish an interrupted job (only what Keap does not have yet)")
     resume.add_argument("job", metavar="JOB")
+    resume.add_argument("--create-missing", action="store_true",
+                        help="an import's create whose outcome is unknown and that is not found in Keap: "
+                             "create it (never done without this)")
     _job_options(resume, dry_run=True)
 
     undo = sub.add_parser("undo", help="restore the state before a job")
     undo.add_argument("job", metavar="JOB")
+    undo.add_argument("--delete-created", action="store_true",
+                      help="an import: also delete the contacts it created (anything added to them since "
+                           "is lost)")
     _job_options(undo, dry_run=True)
 
     hist = sub.add_parser("history", help="the changes in the journal, newest first")
@@ -116,7 +144,7 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
     parser = build_parser()
     args = parser.parse_args(list(argv))
     if args.command is None:
-        parser.error("choose a command: tag, import, jobs, resume, undo or history")
+        parser.error("choose a command: tag, import, duplicates, merge, jobs, resume, undo or history")
     try:
         check(args)
     except UsageError as err:

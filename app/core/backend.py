@@ -62,16 +62,27 @@ class CrmBackend(Protocol):
         ...
 
     def create_contact(self, values: dict[str, object], cancel: Cancellable, *,
-                       dup_check_email: bool = True) -> int:
+                       dup_check_email: bool = True, lookalikes: frozenset[int] | None = None,
+                       look_once: bool = False) -> int:
         """Create a contact and return its Id; never creates it twice.
 
         With ``dup_check_email`` a contact whose e-mail address already exists raises
         :class:`~app.core.records.DuplicateContactError` instead. A lost reply is resolved
-        by looking the contact up before anything is sent again.
+        by looking the contact up before anything is sent again; the contacts that already
+        looked like it are read first, unless the caller knows them (``lookalikes``: the Ids
+        with its e-mail or its first and last name, from a read it made, e.g. an import's pass).
+        ``look_once``: look only once after a lost reply (a job that settles unknown creates by
+        reading later, instead of holding a worker for the whole look-up).
         """
         ...
 
     def delete_contact(self, contact_id: int, cancel: Cancellable) -> None:
+        ...
+
+    def merge_contacts(self, keep_id: int, duplicate_id: int, cancel: Cancellable) -> None:
+        """Merge ``duplicate_id`` into ``keep_id`` (Keap fills the survivor's blanks, moves tags and
+        records, deletes the duplicate); cannot be undone. Sent once: a lost reply is resolved by
+        reading (duplicate gone and survivor there: applied), else OutcomeUnknownError."""
         ...
 
     def find_contacts_by_email(self, email: str, fields: Sequence[str], cancel: Cancellable) -> list[Row]:

@@ -64,6 +64,10 @@ class RecordsBackend(Protocol):
         """Write the given attributes only (amounts rounded to cents first)."""
         ...
 
+    def notes_count(self, contact_id: int, cancel: Cancellable) -> int | None:
+        """How many notes the contact has (what a merge moves); None where it is not read."""
+        ...
+
     # -- orders, invoices, subscriptions ----------------------------------------------------
 
     def orders(self, contact_id: int, cancel: Cancellable) -> list[Order]:

@@ -20,7 +20,7 @@ from typing import Literal
 from app.core.contact_fields import FieldInfo, Kind
 from app.core.records import User
 from app.core.schema import LIST_TYPES, CustomFieldType
-from app.core.text import FieldChange, is_email, preflight
+from app.core.text import FieldChange, is_email, preflight, to_latin1
 from app.imports.reading import CsvRow
 
 DateOrder = Literal["MDY", "DMY", "YMD"]
@@ -95,6 +95,9 @@ def convert(text: str, info: FieldInfo, users: Sequence[User], date_order: DateO
     if info.kind is Kind.EMAIL:
         if not is_email(text):
             raise ValueError(f"{text!r} is not an e-mail address.")
+        if to_latin1(text) != text:  # transliterated it would reach someone else
+            raise ValueError(f"{text!r} has characters Keap cannot store, and changing them would make it "
+                             "another address.")
         return text
     if info.kind is Kind.INTEGER:
         number = parse_number(text)
@@ -108,6 +111,49 @@ def convert(text: str, info: FieldInfo, users: Sequence[User], date_order: DateO
     if info.kind is Kind.USER:
         return find_user(text, users)
     return text
+
+
+_NUMERIC_DATE = re.compile(r"^\s*(\d{1,4})[./-](\d{1,2})[./-](\d{1,4})")
+
+
+def guess_date_order(texts: Sequence[str]) -> DateOrder | None:
+    """The date order a column's values can only be read in (a first number over 12 is a day,
+    a four-digit first number a year), or None when every value reads either way."""
+    orders: set[DateOrder] = set()
+    for text in texts:
+        found = _NUMERIC_DATE.match(text)
+        if found is None:
+            continue
+        first, second = int(found.group(1)), int(found.group(2))
+        if len(found.group(1)) == 4:
+            orders.add("YMD")
+        elif first > 12 >= second:
+            orders.add("DMY")
+        elif second > 12 >= first:
+            orders.add("MDY")
+    return orders.pop() if len(orders) == 1 else None
+
+
+def revive(values: Mapping[str, object], fields: Sequence[FieldInfo]) -> dict[str, object]:
+    """Values as :func:`convert` made them, from their JSON form in the journal (dates and
+    numbers are stored as text there), so a resumed or undone row sends the same thing."""
+    infos = {f.name: f for f in fields}
+    out: dict[str, object] = {}
+    for name, value in values.items():
+        info = infos.get(name)
+        if isinstance(value, str) and value and info is not None:
+            custom = info.custom
+            try:
+                if custom is not None and custom.data_type in _NUMBER_TYPES:
+                    value = Decimal(value)
+                elif info.kind is Kind.DATE:
+                    value = date.fromisoformat(value[:10])
+                elif info.kind is Kind.DATETIME:
+                    value = datetime.fromisoformat(value)
+            except (ValueError, InvalidOperation):
+                pass  # kept as text: the backend refuses it with a message if it must
+        out[name] = value
+    return out
 
 
 def parse_date(text: str, order: DateOrder = "MDY") -> date:

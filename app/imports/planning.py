@@ -39,6 +39,10 @@ class RowPlan:
         values: what is sent (the whole row for a create, the changed fields for an update).
         contact_id: the matched contact.
         matched_by: how it was matched ("e-mail", "name and phone").
+        before: an update's fields as the account held them when the dry run read it
+            (what an undo writes back).
+        lookalikes: for a create, the contacts that already had its e-mail or its first and
+            last name (so a create whose reply is lost is told apart from them without a read).
     """
 
     line: int
@@ -48,6 +52,8 @@ class RowPlan:
     matched_by: str = ""
     problems: tuple[str, ...] = ()
     merged_into: int | None = None
+    before: dict[str, object] = field(default_factory=dict)
+    lookalikes: frozenset[int] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -83,11 +89,17 @@ def plan_import(rows: Sequence[CheckedRow], existing: Iterable[Mapping[str, obje
     """Match ``rows`` (checked) against ``existing`` (the paged pass) and decide per row."""
     by_email: dict[str, Mapping[str, object]] = {}
     by_name_phone: dict[tuple[str, str, str], Mapping[str, object]] = {}
+    alike: dict[object, set[int]] = {}  # e-mail or (first, last) -> every contact with it
     for contact in existing:
+        contact_id = int(str(contact["Id"]))
         for slot in EMAIL_SLOTS:
             key = _email_key(contact.get(slot))
             if key:
                 by_email.setdefault(key, contact)
+                alike.setdefault(key, set()).add(contact_id)
+        name = _name_key(contact)
+        if name:
+            alike.setdefault(name, set()).add(contact_id)
         if mode == "email+name-phone":
             for key3 in _name_phone_keys(contact):
                 by_name_phone.setdefault(key3, contact)
@@ -101,7 +113,12 @@ def plan_import(rows: Sequence[CheckedRow], existing: Iterable[Mapping[str, obje
             plans.append(RowPlan(row.line, "invalid", problems=row.problems))
             continue
         found, how = _match(row.values, by_email, by_name_phone, mode)
-        plans.append(_decide(row, found, how, on_match))
+        decided = _decide(row, found, how, on_match)
+        if decided.action == "create":
+            keys = [*(_email_key(row.values.get(slot)) for slot in EMAIL_SLOTS), _name_key(row.values)]
+            ids = frozenset(i for k in keys if k for i in alike.get(k, ()))
+            decided = RowPlan(decided.line, "create", decided.values, lookalikes=ids)
+        plans.append(decided)
     return ImportPlan(tuple(sorted(plans, key=lambda p: p.line)), reads)
 
 
@@ -117,7 +134,8 @@ def _decide(row: CheckedRow, contact: Mapping[str, object] | None, how: str, on_
                and (on_match == "overwrite" or _blank(contact.get(name)))
                and not (name in EMAIL_SLOTS and _email_key(value) in held)}  # never moved between slots
     action: Action = "update" if changes else "unchanged"
-    return RowPlan(row.line, action, changes, contact_id, how)
+    before = {name: contact.get(name) for name in changes}
+    return RowPlan(row.line, action, changes, contact_id, how, before=before)
 
 
 def _merge_within_file(rows: Sequence[CheckedRow], mode: MatchMode) -> list[tuple[CheckedRow, int | None]]:
@@ -165,6 +183,12 @@ def _row_keys(values: Mapping[str, object], mode: MatchMode) -> list[object]:
 
 def _email_key(value: object) -> str:
     return str(value).strip().casefold() if isinstance(value, str) and value.strip() else ""
+
+
+def _name_key(values: Mapping[str, object]) -> tuple[str, str] | None:
+    first = str(values.get("FirstName") or "").strip().casefold()
+    last = str(values.get("LastName") or "").strip().casefold()
+    return (first, last) if first and last else None
 
 
 def _name_phone_keys(values: Mapping[str, object]) -> list[tuple[str, str, str]]:

@@ -51,7 +51,7 @@ def journal_path(data_dir: str | Path, profile_id: str) -> Path:
     return Path(data_dir) / JOURNAL_FOLDER / f"{safe}.sqlite3"
 
 
-def _new_job_id() -> str:
+def new_job_id() -> str:
     return f"{datetime.now(UTC):%Y%m%d-%H%M%S}-{secrets.token_hex(3)}"
 
 
@@ -77,15 +77,31 @@ class Journal:
         return self.store.journal_mode
 
     def attach(self, session: Any) -> None:
-        """Record every write of ``session.contacts``, ``.tags`` and ``.records``; bulk jobs run
-        through :meth:`run_plan` (``session.tags.job_runner``) so their plans are stored first."""
+        """Record every write of ``session.contacts``, ``.tags``, ``.records`` and ``.duplicates``
+        (merges); bulk jobs run through :meth:`run_plan` (``session.tags.job_runner``) so their
+        plans are stored first."""
         for service in (getattr(session, "contacts", None), getattr(session, "tags", None),
-                        getattr(session, "records", None)):
+                        getattr(session, "records", None), getattr(session, "duplicates", None)):
             if service is not None:
                 self._observe(service)
         tags = getattr(session, "tags", None)
         if tags is not None and hasattr(tags, "job_runner"):
             tags.job_runner = self.run_plan
+
+    @property
+    def store_key(self) -> str:
+        """The journal's identity for the job-ownership markers (:mod:`app.journal.owner`)."""
+        return self._key
+
+    def watch(self, service: Any) -> bool:
+        """Record ``service``'s writes too (a job's service not attached); True if it was added."""
+        return self._observe(service)
+
+    def unwatch(self, service: Any) -> None:
+        observers: list[Any] = service.observers
+        if self.recorder in observers:
+            observers.remove(self.recorder)
+        self._attached = [o for o in self._attached if o is not observers]
 
     def _observe(self, service: Any) -> bool:
         observers: list[Any] = service.observers
@@ -123,7 +139,7 @@ class Journal:
                 undo_of = undo_of or source
             else:
                 resume_of = resume_of or source
-        job_id = _new_job_id()
+        job_id = new_job_id()
         now = now_iso()
         rows = [(job_id, i, c.action, _target(c), c.contact_id, c.tag_id, *_values(c), "planned", "", now,
                  undo_rows.get(c)) for i, c in enumerate(plan.changes)]
@@ -276,6 +292,8 @@ class Journal:
         if not found:
             raise KeyError(f"No job {job_id} in this journal.")
         job = found[0]
+        if str(job["kind"]).startswith("import"):  # its rows are contact writes: app.journal.import_job
+            raise ValueError(f"Job {job_id} is an import; resume or undo it as an import.")
         names = {int(k): str(v) for k, v in from_json(job["tag_names"]).items()}
         return BulkTagPlan(service, str(job["title"]), str(job["scope"]), int(job["contacts_in_scope"]),
                            (), (), (), 0.0, stop_contact_on_failure=bool(job["stop_on_failure"]),

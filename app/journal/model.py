@@ -88,6 +88,7 @@ class ChangeRecord:
     why_not: str
     undo_of: int | None
     undone_by: int | None = None
+    seq: int = 0  # the row's place in its job's plan; an import's file line
 
 
 def record_of(row: sqlite3.Row) -> ChangeRecord:
@@ -98,7 +99,7 @@ def record_of(row: sqlite3.Row) -> ChangeRecord:
         contact_id=row["contact_id"], tag_id=row["tag_id"], before=from_json(row["before"]),
         after=from_json(row["after"]), state=row["state"], reason=row["reason"], created=created,
         finished=parse_time(row["finished"]), reversible=bool(row["reversible"]), why_not=row["why_not"],
-        undo_of=row["undo_of"], undone_by=row["undone_by"])
+        undo_of=row["undo_of"], undone_by=row["undone_by"], seq=int(row["seq"] or 0))
 
 
 def tag_target(tag_id: int | None, contact_id: int | None) -> str:

@@ -6,9 +6,11 @@ and after each write (:mod:`app.services.observers`), on the worker thread that 
 and a bulk call is told as one event per contact. So one hook sees every write of every
 protocol the same way, including writes the GUI makes outside any job.
 
-How a job's rows are linked: while :meth:`Journal.run_job` runs, the job's rows are
-registered here by (contact, tag, action). A tag write matching one of them updates that
-row (planned -> pending -> done/failed/unknown) instead of adding a new one. Matching by
+How a job's rows are linked: a contact write that carries out a stored row (an import's
+line) names it (``WriteEvent.job_row``), and that row is updated. For tag jobs, while
+:meth:`Journal.run_job` runs, the job's rows are registered here by (contact, tag, action).
+A tag write matching one of them updates that row (planned -> pending -> done/failed/unknown)
+instead of adding a new one. Matching by
 the change itself needs nothing passed down to the runner's worker threads, so it works
 with both runners (one call per change, bulk calls) and with any worker count.
 
@@ -89,6 +91,11 @@ class Recorder:
     # -- the observer protocol -------------------------------------------------------------------
 
     def before_write(self, event: Any) -> None:
+        if getattr(event, "job_row", None) is not None:  # a stored row of a job (an import's line, a merge)
+            self.store.execute("UPDATE changes SET state = 'pending', reason = '', created = ? WHERE id = ?",
+                               (now_iso(), event.job_row))
+            self._remember(event, event.job_row)
+            return
         if isinstance(event, TagWriteEvent) and event.kind in ("apply", "remove") \
                 and event.contact_id is not None and event.target_id is not None:
             row = self._job_row((int(event.contact_id), int(event.target_id), event.kind))
@@ -116,7 +123,10 @@ class Recorder:
         if row is None:
             return
         state, reason = outcome_of(error)
-        if isinstance(event, WriteEvent) and event.kind == "create" and event.result_id is not None:
+        if isinstance(event, WriteEvent) and event.kind == "create" and event.result_id is not None \
+                and event.job_row is not None:  # the row keeps its "line N of <file>" target
+            self.store.execute("UPDATE changes SET contact_id = ? WHERE id = ?", (event.result_id, row))
+        elif isinstance(event, WriteEvent) and event.kind == "create" and event.result_id is not None:
             self.store.execute("UPDATE changes SET contact_id = ?, target = ? WHERE id = ?",
                                (event.result_id, f"contact {event.result_id}", row))
         elif isinstance(event, TagWriteEvent) and event.kind in ("create_tag", "create_category") \
@@ -149,6 +159,11 @@ def _describe(event: Any) -> tuple[str, str, int | None, int | None, dict[str, o
         target = f"{noun} {event.target_id}" if event.target_id is not None else f"new {noun}"
         tag_id = event.target_id if noun == "tag" else None
         return event.kind, target, None, tag_id, dict(event.previous), dict(event.values)
+    if getattr(event, "kind", None) == "merge":  # app.services.duplicates.MergeEvent
+        duplicate = getattr(event, "duplicate_id", None)
+        target = f"contact {duplicate} merged into contact {event.contact_id}"
+        return ("merge", target, event.contact_id, None, dict(getattr(event, "previous", {})),
+                {"merged_into": event.contact_id, **dict(event.values)})
     if isinstance(event, RecordWriteEvent):
         return (event.kind, record_target(event.kind, event.contact_id, event.target, event.order_id),
                 event.contact_id, None, {}, dict(event.values))

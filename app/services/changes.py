@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app.services.contacts import WriteEvent
+from app.services.duplicates import MergeEvent
 from app.services.records import RecordWriteEvent
 from app.services.tags import TagWriteEvent
 
@@ -94,6 +95,13 @@ def changes_of(event: object) -> Changes:
             return Changes(contacts_removed=frozenset({cid}), every_tag_count=True)
         added = frozenset({cid}) if event.kind == "create" else frozenset()
         return Changes(contact_values={cid: dict(event.values)}, contacts_added=added)
+    if isinstance(event, MergeEvent):
+        # the duplicate is gone; its tags and records now belong to the survivor, whose blanks
+        # Keap filled from it (so its values are re-read, not taken from the event)
+        keep = event.contact_id
+        return Changes(contact_values={keep: {**event.previous, **event.keep_before, **event.values}},
+                       contacts_removed=frozenset({event.duplicate_id}), contact_tags=frozenset({keep}),
+                       every_tag_count=True, records={kind: frozenset({keep}) for kind in RECORD_KINDS})
     if isinstance(event, TagWriteEvent):
         if event.kind in ("apply", "remove"):
             return Changes(contact_tags=frozenset({event.contact_id}) if event.contact_id is not None

@@ -25,7 +25,7 @@ from app.core.backend import CrmBackend
 from app.core.cancel import Cancellable
 from app.core.contact_fields import FieldInfo, catalog
 from app.core.display import csv_text
-from app.core.records import Condition, ContactPage, ContactQuery, Row, User
+from app.core.records import Condition, ContactPage, ContactQuery, Op, Row, User
 from app.core.schema import CustomField
 from app.core.text import Preflight, preflight, to_latin1
 from app.services.observers import observed
@@ -48,6 +48,8 @@ class WriteEvent:
         values: what is sent (after the preflight).
         previous: the values the form had loaded before the edit, when known.
         result_id: the Id a create returned.
+        job_row: the journal row this write carries out (an import's line), so the journal
+            updates that row instead of adding one; None for a write outside such a job.
     """
 
     kind: WriteKind
@@ -55,6 +57,7 @@ class WriteEvent:
     values: dict[str, object]
     previous: dict[str, object] = field(default_factory=dict)
     result_id: int | None = None
+    job_row: int | None = None
 
 
 class WriteObserver(Protocol):
@@ -150,6 +153,20 @@ class ContactsService:
         return self.backend.find_contacts_by_email(
             email, ["Id", "FirstName", "LastName", "Email", "Company", "DateCreated"], cancel)
 
+    def find_lookalikes(self, values: Mapping[str, object], fields: Sequence[str],
+                        cancel: Cancellable) -> list[Row]:
+        """Contacts with the e-mail of ``values``, else with its first and last name (``fields``
+        read): where a create whose outcome is unknown is looked for."""
+        email = str(values.get("Email") or "").strip()
+        if email:
+            return self.backend.find_contacts_by_email(email, fields, cancel)
+        first, last = (str(values.get(k) or "").strip() for k in ("FirstName", "LastName"))
+        if not (first and last):
+            return []
+        query = ContactQuery(conditions=(Condition("FirstName", Op.EQUALS, first),
+                                         Condition("LastName", Op.EQUALS, last)))
+        return list(self.iter_rows(query, fields, cancel))
+
     def custom_fields(self, cancel: Cancellable) -> list[CustomField]:
         return self.backend.custom_fields(cancel, "Contact")
 
@@ -168,23 +185,28 @@ class ContactsService:
         return preflight(values)
 
     def save(self, contact_id: int, values: Mapping[str, object], cancel: Cancellable, *,
-             previous: Mapping[str, object] | None = None) -> None:
+             previous: Mapping[str, object] | None = None, job_row: int | None = None) -> None:
         """Write changed fields of one contact."""
-        self._write(WriteEvent("update", contact_id, dict(values), dict(previous or {})), cancel)
+        event = WriteEvent("update", contact_id, dict(values), dict(previous or {}), job_row=job_row)
+        self._write(event, cancel)
 
-    def create(self, values: Mapping[str, object], cancel: Cancellable, *,
-               dup_check_email: bool = True) -> int:
-        """Create a contact; raises DuplicateContactError when its e-mail exists (if checked)."""
-        event = WriteEvent("create", None, dict(values))
-        self._write(event, cancel, dup_check_email=dup_check_email)
+    def create(self, values: Mapping[str, object], cancel: Cancellable, *, dup_check_email: bool = True,
+               lookalikes: frozenset[int] | None = None, look_once: bool = False,
+               job_row: int | None = None) -> int:
+        """Create a contact; raises DuplicateContactError when its e-mail exists (if checked).
+        ``lookalikes``, ``look_once``: see :meth:`~app.core.backend.CrmBackend.create_contact`."""
+        event = WriteEvent("create", None, dict(values), job_row=job_row)
+        self._write(event, cancel, dup_check_email=dup_check_email, lookalikes=lookalikes,
+                    look_once=look_once)
         assert event.result_id is not None
         return event.result_id
 
     def delete(self, contact_id: int, cancel: Cancellable, *,
-               previous: Mapping[str, object] | None = None) -> None:
-        self._write(WriteEvent("delete", contact_id, {}, dict(previous or {})), cancel)
+               previous: Mapping[str, object] | None = None, job_row: int | None = None) -> None:
+        self._write(WriteEvent("delete", contact_id, {}, dict(previous or {}), job_row=job_row), cancel)
 
-    def _write(self, event: WriteEvent, cancel: Cancellable, *, dup_check_email: bool = True) -> None:
+    def _write(self, event: WriteEvent, cancel: Cancellable, *, dup_check_email: bool = True,
+               lookalikes: frozenset[int] | None = None, look_once: bool = False) -> None:
         """The one write path: preflight, observers before, the call, observers after."""
         if cancel.is_cancelled():
             raise CancelledError()
@@ -197,7 +219,8 @@ class ContactsService:
                 self.backend.update_contact(event.contact_id, event.values, cancel)
             elif event.kind == "create":
                 event.result_id = self.backend.create_contact(event.values, cancel,
-                                                              dup_check_email=dup_check_email)
+                                                              dup_check_email=dup_check_email,
+                                                              lookalikes=lookalikes, look_once=look_once)
                 event.contact_id = event.result_id
             else:
                 assert event.contact_id is not None

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app.core.cancel import Cancellable
-from app.core.contact_fields import FieldInfo
+from app.core.contact_fields import FieldInfo, Kind
 from app.core.records import ContactQuery, User
-from app.imports.checking import DateOrder, check_rows
+from app.imports.checking import DateOrder, check_rows, guess_date_order
 from app.imports.mapping import suggest
 from app.imports.planning import ImportPlan, MatchMode, OnMatch, plan_import, read_fields
 from app.imports.reading import CsvTable, read_table
@@ -37,8 +37,12 @@ class ImportSetup:
 
 @dataclass(frozen=True)
 class DryRun:
+    """The plan, the time it takes at the key's quota, and each line's transliterations (what Keap's
+    Latin-1 database will store instead of what the file says: shown before anything is sent)."""
+
     plan: ImportPlan
     estimated_seconds: float
+    transliterations: tuple[tuple[int, str, str, str], ...] = ()  # (line, field, in the file, stored)
 
     def figures(self) -> dict[str, int]:
         return self.plan.summary()
@@ -62,6 +66,13 @@ class ImportService:
     def suggest(table: CsvTable, setup: ImportSetup) -> dict[int, str]:
         return suggest(table.headers, setup.fields)
 
+    @staticmethod
+    def date_order(table: CsvTable, mapping: Mapping[int, str], setup: ImportSetup) -> DateOrder | None:
+        """The order the file's date columns can only be read in (None: either way, so ask)."""
+        kinds = {f.name: f.kind for f in setup.fields}
+        columns = [c for c, name in mapping.items() if kinds.get(name) in (Kind.DATE, Kind.DATETIME)]
+        return guess_date_order([row.get(c) for row in table.rows for c in columns])
+
     def dry_run(self, table: CsvTable, mapping: Mapping[int, str], setup: ImportSetup, cancel: Cancellable, *,
                 mode: MatchMode = "email", on_match: OnMatch = "fill", date_order: DateOrder = "MDY",
                 progress: Callable[[int, int], None] | None = None) -> DryRun:
@@ -79,4 +90,7 @@ class ImportService:
         plan = plan_import(checked, existing, mode=mode, on_match=on_match)
         reads = max(1, pages[0] - 1)  # iter_rows reports once before the first page
         plan = ImportPlan(plan.rows, reads)
-        return DryRun(plan, self._estimate(plan.calls))
+        sent = {r.line for r in plan.rows if r.action in ("create", "update")}
+        changes = tuple((row.line, c.field, c.original, c.saved) for row in checked if row.line in sent
+                        for c in row.changes)
+        return DryRun(plan, self._estimate(plan.calls), changes)

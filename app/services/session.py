@@ -18,6 +18,7 @@ from app.api.xmlrpc.backend import XmlRpcBackend
 from app.core.backend import CrmBackend
 from app.services.changes import ChangeFeed
 from app.services.contacts import ContactsService
+from app.services.duplicates import DuplicatesService
 from app.services.records import RecordsService, make_records_service
 from app.services.tags import TagsService, make_tags_service
 
@@ -43,6 +44,8 @@ class Session:
         journal: the connection's change journal (:mod:`app.journal`), when one is open.
         changes: what every write of the three services changed (:mod:`app.services.changes`);
             the GUI refreshes its panes from it, in one place.
+        duplicates: finding and merging duplicate contacts; its merges reach ``changes`` (and the
+            journal, when attached) as :class:`~app.services.duplicates.MergeEvent`.
     """
 
     profile_name: str
@@ -57,13 +60,16 @@ class Session:
     closed: bool = False
     journal: Any = None
     changes: ChangeFeed = field(default_factory=ChangeFeed)
+    duplicates: DuplicatesService = field(init=False)
 
     def __post_init__(self) -> None:
         if not self.profile_id:
             self.profile_id = self.profile_name
+        self.duplicates = DuplicatesService(self.contacts, tags=self.tags, records=self.records)
         self.contacts.observers.append(self.changes)
         self.tags.observers.append(self.changes)
         self.records.observers.append(self.changes)
+        self.duplicates.observers.append(self.changes)
 
     @property
     def protocol(self) -> str:

@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.display import display_text
+from app.journal.import_job import ImportJobs, ImportReport, is_import
 from app.services.session import Session
 from app.ui.dialogs.job_flow import BulkJobFlow
 from app.ui.errors import ErrorPresenter
@@ -234,6 +235,8 @@ class HistoryDialog(QDialog):
 class JournalActions(QObject):
     """The journal's actions and prompts for one main window (a session at a time)."""
 
+    import_finished = Signal(object)  # the ImportReport of a resumed or undone import
+
     def __init__(self, window: Any, runner: TaskRunner, presenter: ErrorPresenter) -> None:
         super().__init__(window)
         self.window, self.runner, self.presenter = window, runner, presenter
@@ -295,11 +298,57 @@ class JournalActions(QObject):
 
     def resume(self, job_id: str) -> None:
         if self.journal is not None:
-            self._open_plan(job_id, self.journal.resume_plan, "Resume job")
+            self._by_kind(job_id, lambda: self._open_plan(job_id, self.journal.resume_plan, "Resume job"),
+                      lambda: self._run_import(job_id, "Resume import", undo=False))
 
     def undo_job(self, job_id: str) -> None:
         if self.journal is not None:
-            self._open_plan(job_id, self.journal.undo_plan, "Undo job")
+            self._by_kind(job_id, lambda: self._open_plan(job_id, self.journal.undo_plan, "Undo job"),
+                          self._ask_undo_import(job_id))
+
+    def _by_kind(self, job_id: str, tag_job: Callable[[], None], import_job: Callable[[], None]) -> None:
+        """Tag jobs resume and undo as plans (the job dialog); imports through their own job."""
+        journal = self.journal
+        self.runner.run(lambda _t: journal.job(job_id),
+                        on_done=lambda job: (import_job if job is not None and is_import(job.kind)
+                                             else tag_job)(),
+                        description="job kind")
+
+    def _ask_undo_import(self, job_id: str) -> Callable[[], None]:
+        def ask() -> None:
+            box = QMessageBox(QMessageBox.Icon.Question, "Undo import",
+                              "Put back the values the import changed? Only fields nobody changed since "
+                              "are put back.", QMessageBox.StandardButton.Cancel, self.window)
+            box.setInformativeText("Contacts the import created are kept: delete them yourself if that "
+                                   "is meant (or run `tagdesk-cli undo JOB --delete-created`).")
+            self.undo_import_button = box.addButton("Undo", QMessageBox.ButtonRole.AcceptRole)
+            self.undo_import_button.clicked.connect(
+                lambda: self._run_import(job_id, "Undo import", undo=True))
+            self._show(box)
+
+        return ask
+
+    def _run_import(self, job_id: str, title: str, *, undo: bool) -> None:
+        """Resume (reads first, never creates twice) or undo an import, then show its report."""
+        journal, session = self.journal, self.session
+        if journal is None or session is None:
+            return
+        jobs, contacts = ImportJobs(journal), session.contacts
+
+        def work(token: Any) -> ImportReport:
+            return jobs.undo(job_id, contacts, token) if undo else jobs.resume(job_id, contacts, token)
+
+        def done(report: ImportReport) -> None:
+            box = QMessageBox(QMessageBox.Icon.Information, title, f"{report.title}: {report.summary()}.",
+                              QMessageBox.StandardButton.Ok, self.window)
+            if report.unfinished:
+                box.setDetailedText("\n".join(row.describe() for row in report.unfinished))
+            self.import_finished.emit(report)
+            self._show(box)
+
+        self.window.statusBar().showMessage(f"{title}\u2026", 5000)
+        self.runner.run(work, on_done=done, on_error=lambda err: self.presenter.present(err, title),
+                        description=title)
 
     def _open_plan(self, job_id: str, make_plan: Callable[..., Any], title: str) -> None:
         session = self.session

@@ -147,6 +147,8 @@ class MainWindow(QMainWindow):
                                             tip="Add, edit or switch Keap connections")
         self.act_export = self._action("&Export CSV…", lambda: self.export_csv(), "Ctrl+E",
                                        "Export every row of the current search to a CSV file")
+        self.act_import = self._action("&Import contacts\u2026", lambda: self.import_contacts(), "Ctrl+I",
+                                       "Import a CSV file: map its columns, see a dry run, then import")
         self.act_reset_demo = self._action("&Reset demo data…", self.reset_demo_requested,
                                            tip="Throw away every change made in the demo")
         self.act_quit = self._action("&Quit", self._quit, K.Quit)
@@ -175,6 +177,9 @@ class MainWindow(QMainWindow):
             "Every contact of the current search, filter and tag selection")
         self.act_tag_health = self._action("Tag &health…", lambda: self._panes(SessionPanes.tag_health),
                                            tip="Empty, undocumented and near-duplicate tags; merge, retire")
+        self.act_duplicates = self._action(
+            "Find &duplicates…", lambda: self._panes(SessionPanes.find_duplicates),
+            tip="Contacts sharing an e-mail, a phone, or a name and company; merge them")
         self.act_goal = self._action("Achieve &goal…", lambda: self._panes(SessionPanes.achieve_goal),
                                      tip="Complete an \"API call\" campaign goal for the selected contacts")
         self.act_details = self._action("&Details pane", self.workspace.set_details_visible, "Ctrl+Shift+D",
@@ -191,7 +196,7 @@ class MainWindow(QMainWindow):
     def _make_menus(self) -> None:
         bar = self.menuBar()
         file_menu = bar.addMenu("&File")
-        file_menu.addActions([self.act_connections, self.act_export])
+        file_menu.addActions([self.act_connections, self.act_import, self.act_export])
         file_menu.addSeparator()
         file_menu.addAction(self.act_reset_demo)
         file_menu.addSeparator()
@@ -209,6 +214,7 @@ class MainWindow(QMainWindow):
         contact_menu = bar.addMenu("&Contact")
         contact_menu.addActions([self.act_new, self.act_save, self.act_revert])
         contact_menu.addSeparator()
+        contact_menu.addAction(self.act_duplicates)
         contact_menu.addAction(self.act_goal)
         contact_menu.addSeparator()
         contact_menu.addAction(self.act_delete)
@@ -237,7 +243,8 @@ class MainWindow(QMainWindow):
         for action in (self.act_filter, self.act_columns, self.act_find, self.act_copy):
             action.setEnabled(ready)
         self.act_refresh.setEnabled(open_)
-        for action in (self.act_tags_selected, self.act_tags_search, self.act_tag_health, self.act_goal):
+        for action in (self.act_tags_selected, self.act_tags_search, self.act_tag_health, self.act_goal,
+                       self.act_duplicates, self.act_import):
             action.setEnabled(ready)
         self.act_export.setEnabled(ready and not self.workspace.exporting)
         self.act_reset_demo.setEnabled(open_ and self.session is not None and self.session.demo)
@@ -275,6 +282,19 @@ class MainWindow(QMainWindow):
                 self.settings.set_value("export/folder", str(path.parent))
         self.workspace.export_csv(path)
         self._update_actions()
+
+    def import_contacts(self, path: Path | None = None) -> None:
+        """Ask for a CSV file (unless ``path`` is given) and open the import dialog on it."""
+        if self.session is None:
+            return
+        if path is None:
+            chosen, _ = QFileDialog.getOpenFileName(self, "Import contacts", str(self.export_folder()),
+                                                    "CSV files (*.csv *.txt);;All files (*)")
+            if not chosen:
+                return
+            path = Path(chosen)
+        chosen_path = path
+        self._panes(lambda panes, parent: panes.import_contacts(parent, chosen_path, self.settings))
 
     def _panes(self, command: Callable[[SessionPanes, QWidget], object]) -> None:
         """Run a command of the session's panes (tags and records), if a session is open."""

@@ -18,9 +18,12 @@ from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
 from app.core.cancel import CancelToken
+from app.imports.reading import read_table
 from app.jobs import JobProgress
 from app.jobs.bulk_tags import Scope, plan_bulk
 from app.journal import Journal
+from app.journal.import_job import ImportJobs
+from app.services.imports import ImportService
 from app.ui.errors import ErrorPresenter
 from app.ui.journal_ui import HistoryDialog, JobDialog
 from app.ui.main_window import MainWindow
@@ -194,3 +197,35 @@ def test_undo_job_from_the_history_restores_the_state_before(qtbot: QtBot, windo
         dialog.flow.run_button.click()
     assert pairs(sb, tag) == before  # contacts that already had the tag keep it
     dialog.reject()
+
+
+def test_an_interrupted_import_is_resumed_as_an_import(qtbot: QtBot, window: MainWindow) -> None:
+    """The prompt offers an import left half way; Resume runs the import's own resume (never the
+    tag-job plan) and the account ends with every line in it once."""
+    session = window.session
+    assert session is not None
+    sb = window.sb  # type: ignore[attr-defined]
+    service = ImportService(session.contacts, session.tags.estimate_seconds)
+    table = read_table(("Email,First Name\n" + "".join(f"resumed{i}@import.test,R{i}\n" for i in range(20)))
+                       .encode())
+    setup = service.setup(CancelToken())
+    dry = service.dry_run(table, service.suggest(table, setup), setup, CancelToken())
+    jobs = ImportJobs(session.journal)
+    job_id = jobs.start(dry.plan, "half.csv", session.protocol)
+    cancel = CancelToken()
+    jobs.run(job_id, session.contacts, cancel, lambda done, _t: cancel.cancel() if done >= 8 else None,
+             workers=1)
+    with sqlite3.connect(session.journal.path) as db:
+        db.execute("UPDATE jobs SET state = 'running', pid = ?, pid_started = ? WHERE id = ?",
+                   (dead_pid(), "1", job_id))
+    made = lambda: [r for r in sb.store.rows("Contact", fields=["Email"])  # noqa: E731
+                    if str(r["Email"]).startswith("resumed")]
+    assert 8 <= len(made()) < 20
+    actions = window.journal_actions
+    actions.check_unfinished()
+    qtbot.waitUntil(lambda: isinstance(actions.active, QMessageBox), timeout=WAIT)
+    assert "Import half.csv" in actions.active.text()  # type: ignore[union-attr]
+    with qtbot.waitSignal(actions.import_finished, timeout=WAIT) as finished:
+        actions.resume_button.click()
+    assert finished.args[0].complete and len(made()) == 20
+    assert len({r["Email"] for r in made()}) == 20

@@ -10,7 +10,7 @@ import pytest
 from app.core.contact_fields import FieldInfo, catalog
 from app.core.records import User
 from app.core.schema import CustomField, CustomFieldType
-from app.imports.checking import check_rows, parse_date, parse_datetime, parse_number
+from app.imports.checking import check_rows, guess_date_order, parse_date, parse_datetime, parse_number
 from app.imports.mapping import mapping_key, merged, parse_overrides, suggest
 from app.imports.reading import CsvRow, read_table
 
@@ -107,3 +107,21 @@ def test_every_row_is_checked_and_text_is_previewed_as_keap_stores_it() -> None:
 def test_an_empty_cell_never_blanks_a_field() -> None:
     rows = check_rows([CsvRow(2, ("a@b.test", ""))], {0: "Email", 1: "Company"}, FIELDS)
     assert rows[0].values == {"Email": "a@b.test"}
+
+
+def test_an_address_latin_1_would_change_is_refused_not_transliterated() -> None:
+    [row] = check_rows([CsvRow(2, ("Łucja@example.pl", "Łucja"))], {0: "Email", 1: "FirstName"}, FIELDS)
+    assert not row.valid and row.problems[0].startswith("E-mail: 'Łucja@example.pl' has characters Keap")
+
+
+@pytest.mark.parametrize(("texts", "expected"), [
+    (["14.03.1985", "02.11.1990"], "DMY"),      # 14 can only be a day
+    (["03/14/1985", "11/02/1990"], "MDY"),      # 14 can only be a day, second
+    (["1985-03-14"], "YMD"),
+    (["03/04/1985", "05/06/1990"], None),       # either way: the user chooses
+    (["14/03/1985", "03/14/1985"], None),       # contradicting: the user chooses
+    (["", "14 March 1985"], None),              # month names read either way
+])
+def test_the_date_order_is_guessed_only_when_the_file_allows_one(texts: list[str],
+                                                                 expected: str | None) -> None:
+    assert guess_date_order(texts) == expected

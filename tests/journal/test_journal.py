@@ -377,3 +377,22 @@ def test_owner_liveness(small_tags, journal, tmp_path) -> None:
     other.discard(job_id)
     assert journal.job(job_id).state == "discarded" and journal.unfinished() == []  # type: ignore[union-attr]
     other.close()
+
+
+def test_a_merge_is_journalled_with_the_duplicates_full_values(small_tags, protocol, journal) -> None:
+    """Keap cannot undo a merge: the journal keeps everything that is left of the duplicate."""
+    sb, client, _service = small_tags
+    session = open_session("t", client)
+    journal.attach(session)
+    token = CancelToken()
+    keep, duplicate = contact_ids(sb)[4:6]
+    gone = session.contacts.load(duplicate, ["FirstName", "LastName", "Email"], token)
+    session.duplicates.merge(keep, duplicate, {}, token)
+
+    [merge] = journal.history(kind="merge")
+    assert (merge.state, merge.contact_id, merge.target) == \
+        ("done", keep, f"contact {duplicate} merged into contact {keep}")
+    assert {k: merge.before.get(k) for k in ("FirstName", "LastName", "Email")} == \
+        {k: gone.get(k) for k in ("FirstName", "LastName", "Email")}
+    assert merge.after["merged_into"] == keep
+    assert not merge.reversible and "cannot be undone" in merge.why_not

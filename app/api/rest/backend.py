@@ -30,6 +30,7 @@ from typing import Any
 
 from app.api import errors as e
 from app.api.lost_create import LookupPolicy, policy_for, resolve
+from app.api.lost_merge import merge_unknown, settled
 from app.api.rest import contact_fields as cf
 from app.api.rest import search
 from app.api.rest.client import RestClient
@@ -373,6 +374,26 @@ class RestBackend:
         self.client.request("DELETE", f"{CONTACTS}/{int(contact_id)}", cancel=cancel)
         self.forget_searches()
 
+    def merge_contacts(self, keep_id: int, duplicate_id: int, cancel: Cancellable) -> None:
+        """``POST /contacts:merge`` once (never retried after it may have arrived, see
+        :mod:`app.api.rest.policy`); a lost reply is resolved by reading both Ids."""
+        body = {"contact_id": str(int(keep_id)), "duplicate_contact_id": str(int(duplicate_id))}
+        self.forget_searches()
+        try:
+            self.client.request("POST", f"{CONTACTS}:merge", json=body, params={"fields": "id"},
+                                cancel=cancel)
+        except e.OutcomeUnknownError as lost:
+            log.warning("POST %s:merge reply lost; reading both contacts (not resending)", CONTACTS)
+            try:
+                present = {int(r["Id"]) for r in self.rows_by_id([int(keep_id), int(duplicate_id)], ["Id"],
+                                                                 cancel)}
+            except e.ApiError:
+                raise lost from None
+            if not settled(keep_id, duplicate_id, present):
+                raise merge_unknown(lost) from None
+        finally:
+            self.forget_searches()
+
     def find_contacts_by_email(self, email: str, fields: Sequence[str], cancel: Cancellable) -> list[Row]:
         email = email.strip()
         if not email or ";" in email or "," in email or "*" in email:
@@ -390,8 +411,12 @@ class RestBackend:
         )
         return [cf.to_row(item, fields, custom) for item in _items(reply, "contacts")[0]]
 
+    def _lookup(self, look_once: bool) -> LookupPolicy:
+        return LookupPolicy((), self.lost_create.window) if look_once else self.lost_create
+
     def create_contact(
-        self, values: dict[str, object], cancel: Cancellable, *, dup_check_email: bool = True
+        self, values: dict[str, object], cancel: Cancellable, *, dup_check_email: bool = True,
+        lookalikes: frozenset[int] | None = None, look_once: bool = False,
     ) -> int:
         if not cf.blank_contact_rule(values):
             raise e.UnsupportedError(
@@ -408,6 +433,8 @@ class RestBackend:
             if existing:
                 raise DuplicateContactError(email, existing)
             before: set[int] = set()  # nobody has this address: no second look needed
+        elif lookalikes is not None:  # the caller read them already
+            before = set(lookalikes)
         else:
             before = self._lookalikes(values, cancel)
         self.forget_searches()
@@ -419,7 +446,7 @@ class RestBackend:
             log.warning("POST %s reply lost; looking the contact up (not resending)", CONTACTS)
             fields = [*values, "DateCreated"]
             look = self._lookalike_reader(values, fields, cancel)
-            return resolve("the contact", look, values, sent_at, self.lost_create, cancel,
+            return resolve("the contact", look, values, sent_at, self._lookup(look_once), cancel,
                            exclude=before, lost=lost)
         finally:
             self.forget_searches()

@@ -182,6 +182,10 @@ class RestRecordsBackend:
         return self._list(f"{V2}/orders", "orders", cancel, filter=f"contact_id=={int(contact_id)}",
                           order_by="order_time desc")
 
+    def notes_count(self, contact_id: int, cancel: Cancellable) -> int | None:
+        """None: TagDesk does not read REST v2 notes yet (a merge still moves them)."""
+        return None
+
     def orders(self, contact_id: int, cancel: Cancellable) -> list[Order]:
         found = [rj.order(j) for j in self._orders_json(contact_id, cancel)]
         return sorted(found, key=lambda o: (o.date_created or _MIN_TIME, o.id), reverse=True)

@@ -36,6 +36,7 @@ from typing import Any
 
 from app.api import errors as e
 from app.api.lost_create import LookupPolicy, policy_for, resolve
+from app.api.lost_merge import merge_unknown, settled
 from app.api.xmlrpc import query as q
 from app.api.xmlrpc.client import XmlRpcClient
 from app.api.xmlrpc.tag_backend import XmlRpcTagBackend
@@ -284,6 +285,24 @@ class XmlRpcBackend:
         self.client.call("DataService.delete", "Contact", int(contact_id), cancel=cancel)
         self.forget_searches()
 
+    def merge_contacts(self, keep_id: int, duplicate_id: int, cancel: Cancellable) -> None:
+        """``ContactService.merge`` once; a lost reply is resolved by reading both Ids."""
+        self.forget_searches()
+        try:
+            self.client.call("ContactService.merge", int(keep_id), int(duplicate_id), cancel=cancel)
+        except e.OutcomeUnknownError as lost:
+            log.warning("ContactService.merge reply lost; reading both contacts (not resending)")
+            try:
+                rows = self.client.call("DataService.query", "Contact", 2, 0,
+                                        {"Id": [int(keep_id), int(duplicate_id)]}, ["Id"], cancel=cancel)
+                present = {int(r["Id"]) for r in _rows(rows)}
+            except e.ApiError:
+                raise lost from None
+            if not settled(keep_id, duplicate_id, present):
+                raise merge_unknown(lost) from None
+        finally:
+            self.forget_searches()
+
     def find_contacts_by_email(self, email: str, fields: Sequence[str], cancel: Cancellable) -> list[Row]:
         email = email.strip()
         if not email:
@@ -291,8 +310,12 @@ class XmlRpcBackend:
         rows = self.client.call("ContactService.findByEmail", email, _with_id(fields), cancel=cancel)
         return _rows(rows)
 
+    def _lookup(self, look_once: bool) -> LookupPolicy:
+        return LookupPolicy((), self.lost_create.window) if look_once else self.lost_create
+
     def create_contact(self, values: dict[str, object], cancel: Cancellable, *,
-                       dup_check_email: bool = True) -> int:
+                       dup_check_email: bool = True, lookalikes: frozenset[int] | None = None,
+                       look_once: bool = False) -> int:
         values = _wire(values)
         email = str(values.get("Email") or "").strip()
         identity: dict[str, object] = {
@@ -304,6 +327,8 @@ class XmlRpcBackend:
                                                    cancel)
             if existing:
                 raise DuplicateContactError(email, existing)
+        elif lookalikes is not None:  # the caller read them already
+            before = set(lookalikes)
         elif identity:  # who already looks like this contact, to tell a lost add apart
             before = {int(r["Id"]) for r in self._identity_rows(identity, ["Id"], cancel)}
         self.forget_searches()
@@ -316,7 +341,7 @@ class XmlRpcBackend:
             fields = [*values, "DateCreated"]
             look = (lambda: self._identity_rows(identity, fields, cancel)) if identity else None
             try:
-                return resolve("the contact", look, values, sent_at, self.lost_create, cancel,
+                return resolve("the contact", look, values, sent_at, self._lookup(look_once), cancel,
                                exclude=before, lost=lost)
             finally:
                 self.forget_searches()

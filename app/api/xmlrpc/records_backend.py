@@ -130,6 +130,10 @@ class XmlRpcRecordsBackend:
         if wire:
             self.client.call("DataService.update", "Lead", int(opportunity_id), wire, cancel=cancel)
 
+    def notes_count(self, contact_id: int, cancel: Cancellable) -> int | None:
+        """The contact's notes, tasks and appointments (ContactAction rows): one count."""
+        return q.count(self.client, "ContactAction", {"ContactId": int(contact_id)}, cancel=cancel)
+
     # -- orders, invoices, subscriptions ------------------------------------------------------
 
     def orders(self, contact_id: int, cancel: Cancellable) -> list[Order]:

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
 
 from PySide6.QtWidgets import QSplitter, QTabWidget, QWidget
 
@@ -22,8 +24,11 @@ from app.jobs.bulk_tags import Scope
 from app.services.changes import Changes
 from app.services.session import Session
 from app.ui.changes import ChangeRouter
+from app.ui.dialog_host import show_dialog
 from app.ui.dialogs.achieve_goal import open_achieve_goal
 from app.ui.dialogs.bulk_tags import open_bulk_tags
+from app.ui.dialogs.duplicates import DuplicatesDialog, open_duplicates
+from app.ui.dialogs.import_contacts import ImportDialog
 from app.ui.dialogs.tag_health import open_tag_health
 from app.ui.errors import ErrorPresenter
 from app.ui.panes.contact_editor import ContactEditor
@@ -138,6 +143,17 @@ class SessionPanes:
 
     def tag_health(self, parent: QWidget) -> None:
         open_tag_health(parent, self._runner, self._presenter, self.session.tags)
+
+    def find_duplicates(self, parent: QWidget) -> DuplicatesDialog:
+        """Find duplicates… over the current search (or, as the dialog offers, the whole account)."""
+        return open_duplicates(parent, self._runner, self._presenter, self.session.duplicates,
+                               self._contacts.model.query)
+
+    def import_contacts(self, parent: QWidget, path: Path, settings: Any = None) -> ImportDialog:
+        """File > Import contacts…: the columns page, the dry run, then the journalled job."""
+        dialog = ImportDialog(parent, self._runner, self._presenter, self.session, path, settings)
+        show_dialog(parent, dialog)
+        return dialog
 
     def achieve_goal(self, parent: QWidget) -> None:
         ids = self._contacts.selected_contact_ids()

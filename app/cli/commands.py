@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import datetime
-from typing import TextIO
+from typing import TextIO, TypeVar
 
 from app.cli.args import UsageError, read_contact_ids
 from app.core.cancel import Cancellable, CancelToken
@@ -23,6 +23,8 @@ from app.jobs.bulk_tags import BulkTagPlan, Scope, plan_bulk
 from app.jobs.run import BulkTagReport, JobProgress
 from app.journal import JobSummary, Journal
 from app.services.session import Session
+
+T = TypeVar("T")
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -123,27 +125,33 @@ def _dry_run_or_run(ctx: Context, plan: BulkTagPlan, *, noun: str = "job") -> in
 def run_journalled(ctx: Context, job_id: str, plan: BulkTagPlan) -> int:
     """Run a started job on a worker thread (the main thread stays free for Ctrl+C / SIGTERM)."""
     progress = ProgressPrinter(ctx)
+    workers = int(getattr(ctx.args, "workers", 4))
+    report = in_worker(lambda: ctx.journal.run_job(job_id, plan, ctx.cancel, progress_callback=progress,
+                                                   workers=workers), "tagdesk-cli-job")
+    progress.final()
+    print_report(ctx, job_id, report)
+    return EXIT_OK if report.complete else EXIT_ROWS_FAILED
+
+
+def in_worker(fn: Callable[[], T], name: str) -> T:
+    """``fn()`` on a worker thread, its result returned and its error raised here: the main thread
+    keeps waking up, so Ctrl+C and SIGTERM reach the job's cancel token while it runs."""
     outcome: dict[str, object] = {}
 
     def work() -> None:
         try:
-            outcome["report"] = ctx.journal.run_job(job_id, plan, ctx.cancel, progress_callback=progress,
-                                                    workers=int(getattr(ctx.args, "workers", 4)))
+            outcome["result"] = fn()
         except BaseException as err:  # re-raised on the main thread
             outcome["error"] = err
 
-    worker = threading.Thread(target=work, name="tagdesk-cli-job", daemon=True)
+    worker = threading.Thread(target=work, name=name, daemon=True)
     worker.start()
     while worker.is_alive():
         worker.join(0.1)
     error = outcome.get("error")
     if isinstance(error, BaseException):
         raise error
-    report = outcome["report"]
-    assert isinstance(report, BulkTagReport)
-    progress.final()
-    print_report(ctx, job_id, report)
-    return EXIT_OK if report.complete else EXIT_ROWS_FAILED
+    return outcome["result"]  # type: ignore[return-value]
 
 
 class ProgressPrinter:

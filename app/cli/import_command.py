@@ -13,14 +13,13 @@ every imported contact as a bulk tag job of its own.
 from __future__ import annotations
 
 import json
-import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 from app.cli import commands
 from app.cli.args import UsageError
-from app.cli.commands import EXIT_OK, EXIT_ROWS_FAILED, Context, find_job, run_journalled
+from app.cli.commands import EXIT_OK, EXIT_ROWS_FAILED, Context, find_job, in_worker, run_journalled
 from app.imports.failed_rows import write_failed_rows
 from app.imports.mapping import merged, parse_overrides
 from app.imports.reading import CsvError, CsvTable
@@ -119,7 +118,6 @@ def _run(ctx: Context, table: CsvTable, dry: DryRun) -> int:
 def run_import(ctx: Context, work: Callable[[Progress], ImportReport]) -> ImportReport:
     """Run an import (or its resume or undo) on a worker thread, printing progress lines, so the
     main thread stays free for Ctrl+C / SIGTERM."""
-    outcome: dict[str, object] = {}
     last = [0.0]
 
     def progress(done: int, total: int) -> None:
@@ -128,22 +126,7 @@ def run_import(ctx: Context, work: Callable[[Progress], ImportReport]) -> Import
             last[0] = now
             ctx.say(f"progress: {done:,}/{total:,}")
 
-    def body() -> None:
-        try:
-            outcome["report"] = work(progress)
-        except BaseException as err:  # re-raised on the main thread
-            outcome["error"] = err
-
-    worker = threading.Thread(target=body, name="tagdesk-cli-import", daemon=True)
-    worker.start()
-    while worker.is_alive():
-        worker.join(0.1)
-    error = outcome.get("error")
-    if isinstance(error, BaseException):
-        raise error
-    report = outcome["report"]
-    assert isinstance(report, ImportReport)
-    return report
+    return in_worker(lambda: work(progress), "tagdesk-cli-import")
 
 
 def print_import_report(ctx: Context, report: ImportReport) -> None:

@@ -11,13 +11,11 @@ See docs/design/journal-api.md for the interface the GUI and ``tagdesk-cli`` use
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import logging
 import os
 import re
 import secrets
-import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -25,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from app.core.cancel import Cancellable
+from app.core.files import csv_file
 from app.jobs.bulk_tags import BulkTagPlan, Change, plan_of
 from app.jobs.run import DEFAULT_WORKERS, BulkTagReport, ProgressCallback, run
 from app.journal import owner
@@ -420,22 +419,14 @@ class Journal:
         """Write the filtered history to ``path`` (UTF-8 with BOM, a header row, before/after as
         JSON text); the file appears only when complete. Returns the number of rows."""
         records = self.history(contact_id, job_id, kind, since, limit, states=states)
-        target = Path(path)
-        handle, temp = tempfile.mkstemp(prefix=".tagdesk-history-", suffix=".csv", dir=target.parent)
-        try:
-            with os.fdopen(handle, "w", encoding="utf-8-sig", newline="") as out:
-                writer = csv.writer(out)
-                writer.writerow(CSV_COLUMNS)
-                for r in records:
-                    ended = r.finished.isoformat() if r.finished else ""
-                    writer.writerow([r.id, r.created.isoformat(), ended,
-                                     r.job_id or "", r.kind, r.target, _cell(r.contact_id), _cell(r.tag_id),
-                                     r.state, r.reason, to_json(r.before), to_json(r.after),
-                                     "yes" if r.reversible else "no", r.why_not, _cell(r.undo_of)])
-            os.replace(temp, target)
-        except BaseException:
-            Path(temp).unlink(missing_ok=True)
-            raise
+        with csv_file(Path(path), "history") as writer:
+            writer.writerow(CSV_COLUMNS)
+            for r in records:
+                ended = r.finished.isoformat() if r.finished else ""
+                writer.writerow([r.id, r.created.isoformat(), ended,
+                                 r.job_id or "", r.kind, r.target, _cell(r.contact_id), _cell(r.tag_id),
+                                 r.state, r.reason, to_json(r.before), to_json(r.after),
+                                 "yes" if r.reversible else "no", r.why_not, _cell(r.undo_of)])
         return len(records)
 
     # -- undo of one contact edit ----------------------------------------------------------------

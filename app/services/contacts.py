@@ -10,11 +10,8 @@ values and a cancel token; they run on worker threads and know nothing of the GU
 
 from __future__ import annotations
 
-import csv
 import logging
 import math
-import os
-import tempfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -25,6 +22,7 @@ from app.core.backend import CrmBackend
 from app.core.cancel import Cancellable
 from app.core.contact_fields import FieldInfo, catalog
 from app.core.display import csv_text
+from app.core.files import csv_file
 from app.core.records import Condition, ContactPage, ContactQuery, Op, Row, User
 from app.core.schema import CustomField
 from app.core.text import Preflight, preflight, to_latin1
@@ -260,19 +258,12 @@ class ContactsService:
         nothing behind. Returns the number of rows written.
         """
         path = Path(path)
-        handle, temp_name = tempfile.mkstemp(prefix=".tagdesk-export-", suffix=".csv", dir=path.parent)
         count = 0
-        try:
-            with os.fdopen(handle, "w", encoding="utf-8-sig", newline="") as out:
-                writer = csv.writer(out)
-                writer.writerow([c.label for c in columns])
-                names = [c.name for c in columns]
-                for row in self.iter_rows(query, names, cancel, progress):
-                    writer.writerow([csv_text(row.get(c.name), date_only=c.date_only) for c in columns])
-                    count += 1
-            os.replace(temp_name, path)
-        except BaseException:
-            Path(temp_name).unlink(missing_ok=True)
-            raise
+        with csv_file(path, "export") as writer:
+            writer.writerow([c.label for c in columns])
+            names = [c.name for c in columns]
+            for row in self.iter_rows(query, names, cancel, progress):
+                writer.writerow([csv_text(row.get(c.name), date_only=c.date_only) for c in columns])
+                count += 1
         log.info("exported %d contacts to %s", count, path.name)
         return count

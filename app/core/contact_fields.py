@@ -122,6 +122,24 @@ def kind(name: str) -> Kind:
     return Kind.TEXT
 
 
+#: The longest text Keap keeps per field, from Keap's REST v2 model (CreateUpdateContactRequest,
+#: EmailAddress, PhoneNumber) [V]; the same columns stand behind XML-RPC [I]. Custom text fields
+#: keep 65,535 characters.
+MAX_LENGTH: dict[str, int] = {
+    "FirstName": 40, "LastName": 40, "MiddleName": 100, "Nickname": 100, "JobTitle": 255, "Website": 100,
+    "SpouseName": 100, "AssistantName": 20, "AssistantPhone": 15, "Email": 75, "EmailAddress2": 100,
+    "EmailAddress3": 100, "Phone1": 40, "Phone2": 40, "Phone3": 40, "Phone4": 20, "Phone5": 20,
+}
+CUSTOM_TEXT_MAX = 65_535
+
+
+def max_length(name: str) -> int | None:
+    """The longest text ``name`` keeps (None: no known limit)."""
+    if name.startswith("_"):
+        return CUSTOM_TEXT_MAX
+    return MAX_LENGTH.get(name)
+
+
 def is_read_only(name: str) -> bool:
     return name in _CONTACT.read_only_fields
 

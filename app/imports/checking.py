@@ -17,7 +17,7 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Literal
 
-from app.core.contact_fields import FieldInfo, Kind
+from app.core.contact_fields import FieldInfo, Kind, max_length
 from app.core.records import User
 from app.core.schema import LIST_TYPES, CustomFieldType
 from app.core.text import FieldChange, is_email, preflight, to_latin1
@@ -69,7 +69,10 @@ def check_row(row: CsvRow, mapping: Mapping[int, str], fields: Mapping[str, Fiel
             continue
         info = fields[name]
         try:
-            values[name] = convert(text, info, users, date_order)
+            values[name] = value = convert(text, info, users, date_order)
+            limit = max_length(name)
+            if isinstance(value, str) and limit is not None and len(value) > limit:
+                raise ValueError(f"{len(value):,} characters; Keap keeps at most {limit:,}.")
         except ValueError as err:
             problems.append(f"{info.label}: {err}")
     if not problems and not any(values.get(n) for n in ("Email", "FirstName", "LastName", "Company")):

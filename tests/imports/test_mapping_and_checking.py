@@ -125,3 +125,9 @@ def test_an_address_latin_1_would_change_is_refused_not_transliterated() -> None
 def test_the_date_order_is_guessed_only_when_the_file_allows_one(texts: list[str],
                                                                  expected: str | None) -> None:
     assert guess_date_order(texts) == expected
+
+
+def test_text_longer_than_keap_keeps_is_refused_with_the_limit() -> None:
+    [row] = check_rows([CsvRow(2, ("a@b.test", "X" * 41, "Y" * 40))],
+                       {0: "Email", 1: "FirstName", 2: "LastName"}, FIELDS)
+    assert row.problems == ("First name: 41 characters; Keap keeps at most 40.",)

@@ -84,9 +84,15 @@ def test_map_check_and_import_a_file(qtbot: QtBot, window: MainWindow, sandbox: 
     assert dialog.import_button.text() == "Import 3 rows"
     before = len(sandbox.store.rows("Contact", fields=["Id"]))
 
+    dialog.tag_box.setCurrentIndex(dialog.tag_box.findText("VIP"))  # then tag what was imported
     with qtbot.waitSignal(dialog.import_finished, timeout=WAIT) as finished:
         dialog.import_button.click()
     report = finished.args[0]
+    vip = int(dialog.tag_box.currentData())
+    assigned = sandbox.store.rows("ContactGroupAssign", fields=["ContactId", "GroupId"])
+    tagged = {int(r["ContactId"]) for r in assigned if int(r["GroupId"]) == vip}
+    assert set(report.imported_ids) <= tagged and len(report.imported_ids) == 3
+    assert "Tag \u201cVIP\u201d: Finished" in dialog.status.text()
     assert report.complete and (report.count("done", "create"), report.count("done", "update")) == (2, 1)
     assert len(sandbox.store.rows("Contact", fields=["Id"])) == before + 2
     stored = {r["Email"]: r for r in sandbox.store.rows("Contact", fields=["Email", "FirstName", "Company"])}

@@ -41,11 +41,12 @@ from PySide6.QtWidgets import (
 
 from app.core.cancel import CancelToken
 from app.core.display import csv_text
+from app.core.tags import Tag
 from app.imports.failed_rows import write_failed_rows
 from app.imports.mapping import mapping_key
 from app.imports.planning import RowPlan
 from app.imports.reading import CsvTable
-from app.jobs.bulk_tags import format_duration
+from app.jobs.bulk_tags import Scope, format_duration, plan_bulk
 from app.journal.import_job import ImportJobs, ImportReport, lines_not_imported, skip_reason
 from app.services.imports import DryRun, ImportService, ImportSetup
 from app.ui.errors import ErrorPresenter
@@ -88,6 +89,7 @@ class ImportDialog(QDialog):
         self.report: ImportReport | None = None
         self.job: Job[Any] | None = None
         self._stop = CancelToken()
+        self.tagging = ""  # the tag job's summary, when the import tagged what it imported
         self.pages = QStackedWidget()
         self.pages.addWidget(self._columns_page())
         self.pages.addWidget(self._dry_run_page())
@@ -128,8 +130,11 @@ class ImportDialog(QDialog):
     def _load(self) -> None:
         path, service = self.path, self.service
 
-        def work(token: TaskToken) -> tuple[CsvTable, ImportSetup]:
-            return service.read(path), service.setup(token)
+        tags = self.session.tags
+
+        def work(token: TaskToken) -> tuple[CsvTable, ImportSetup, list[Tag]]:
+            by_name = sorted(tags.catalog(token).tags, key=lambda t: t.name.casefold())
+            return service.read(path), service.setup(token), by_name
 
         self.runner.run(work, on_done=self._loaded, on_error=self._load_failed, description="read CSV file",
                         owner=self)
@@ -138,9 +143,11 @@ class ImportDialog(QDialog):
         self.file_label.setText(f"{self.path.name} cannot be imported: {error}")
         self.presenter.present(error, "Reading the file")
 
-    def _loaded(self, result: tuple[CsvTable, ImportSetup]) -> None:
-        self.table, self.setup = result
-        table, setup = result
+    def _loaded(self, result: tuple[CsvTable, ImportSetup, list[Tag]]) -> None:
+        table, setup, tags = result
+        self.table, self.setup = table, setup
+        for tag in tags:
+            self.tag_box.addItem(tag.name, tag.id)
         notes = "".join(f"\n{p}" for p in table.problems)
         self.file_label.setText(f"{self.path.name}: {len(table.rows):,} rows, {table.encoding_name}, "
                                 f"{table.delimiter_name}-separated. Choose where each column goes.{notes}")
@@ -215,9 +222,15 @@ class ImportDialog(QDialog):
         self.export_invalid_button.clicked.connect(lambda: self.export_failed())
         self.import_button = QPushButton("Import")
         self.import_button.clicked.connect(self.start_import)
+        self.tag_box = QComboBox()
+        self.tag_box.addItem("(no tag)", None)
+        self.tag_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        tag_row = QFormLayout()
+        tag_row.addRow("Then tag every created or updated contact with", self.tag_box)
         layout = QVBoxLayout(page)
         layout.addWidget(self.figures)
         layout.addWidget(self.details, 1)
+        layout.addLayout(tag_row)
         layout.addLayout(_buttons(back, self.export_invalid_button, self.import_button))
         return page
 
@@ -316,9 +329,18 @@ class ImportDialog(QDialog):
         contacts, name = self.session.contacts, self.path.name
         protocol = self.session.protocol
 
+        tag_id, tags = self.tag_box.currentData(), self.session.tags
+        self.tagging = ""
+
         def work(token: TaskToken, stop: CancelToken) -> ImportReport:
             job_id = jobs.start(dry.plan, name, protocol)
-            return jobs.run(job_id, contacts, stop, lambda done, total: token.report((done, total)))
+            report = jobs.run(job_id, contacts, stop, lambda done, total: token.report((done, total)))
+            if tag_id is not None and report.imported_ids and not stop.is_cancelled():
+                # a bulk tag job of its own, journalled like any other (Undo job removes the tag again)
+                plan = plan_bulk(tags, Scope.selected(report.imported_ids), [int(tag_id)], "apply", stop)
+                tagged = tags.run_job(plan, stop, lambda _p: None)
+                self.tagging = f"Tag \u201c{plan.tag_name(int(tag_id))}\u201d: {tagged.summary()}"
+            return report
 
         self._run(work, f"Importing {dry.plan.calls:,} rows of {name}\u2026")
 
@@ -376,7 +398,8 @@ class ImportDialog(QDialog):
         self.cancel_button.hide()
         self.progress.setRange(0, 1)
         self.progress.setValue(1)
-        self.status.setText(("Cancelled: " if report.cancelled else "Finished: ") + report.summary() + ".")
+        self.status.setText(("Cancelled: " if report.cancelled else "Finished: ") + report.summary() + "."
+                            + (f"\n{self.tagging}" if self.tagging else ""))
         failed = lines_not_imported(self.dry.plan, report) if self.dry is not None else {}
         lines = [row.describe() for row in report.unfinished]
         if report.unfinished:

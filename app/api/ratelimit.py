@@ -168,21 +168,26 @@ class RateLimiter:
 
         Calls the server counted but we did not (another client on the same key) are added
         to our minute window as if made now, which is the cautious guess. When the server
-        says nothing is left this minute, every thread pauses until the next minute starts.
+        says nothing is left this minute and counts calls we did not make, every thread
+        pauses until the next minute starts. When it counted only our calls, our own window
+        (the last 60 s) already holds them all and keeps the next call until the oldest is a
+        minute old, which is safe whether Keap's minute is fixed or sliding; pausing to the
+        wall clock's next minute as well would stall a job for up to a minute for nothing.
         """
         with self._cond:
             now = self._clock()
             self._trim(now)
             self.limits = dataclasses.replace(self.limits, per_minute=_lower(self.limits.per_minute, limit))
             per_minute = self.limits.per_minute
+            ours = len(self._minute)
             if per_minute is not None:
-                ours = len(self._minute)
                 missing = (used or 0) - ours
                 if available is not None:
                     missing = max(missing, per_minute - ours - available)
                 for _ in range(max(0, min(missing, per_minute - ours))):
                     self._minute.append(now)
-            if available is not None and available <= 0:
+            only_ours = used is not None and per_minute is not None and used <= ours
+            if available is not None and available <= 0 and not only_ours:
                 wall = self._utc_now()
                 to_next_minute = 60.0 - wall.second - wall.microsecond / 1e6 + (MINUTE - 60.0)
                 self._paused_until = max(self._paused_until, now + min(MINUTE, to_next_minute))

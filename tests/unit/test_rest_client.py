@@ -336,6 +336,23 @@ def test_no_calls_left_this_minute_pauses_until_the_next_minute() -> None:
     assert limiter.limits.per_minute == 240
 
 
+def test_a_minute_spent_only_by_us_waits_for_our_own_window_not_the_wall_clock() -> None:
+    """The server's "0 left" after our own 240th call of a 240/min key: our sliding window
+    already holds the next call until our oldest is a minute old; no pause to the next wall
+    minute on top (it stalled REST imports for up to a minute)."""
+    clock = FakeClock()
+    limiter = RateLimiter(Limits(None, 240, None), clock=clock,
+                          utc_now=lambda: datetime(2026, 9, 1, 12, 0, 1, tzinfo=UTC))
+    for _ in range(240):
+        limiter.acquire()
+    clock.now += 30.0
+    limiter.note_server_minute(available=0, used=240, limit=240)
+    assert limiter.paused_for() == 0.0
+    assert 29.0 < limiter._wait_needed(clock.now) <= 31.0  # our oldest call turns a minute old
+    limiter.note_server_minute(available=0, used=250, limit=240)  # someone else spent ten
+    assert limiter.paused_for() == pytest.approx(60.0)  # wall second 1: to the next minute
+
+
 @pytest.mark.parametrize(("headers", "minute", "day"), [
     ({"x-keap-tenant-throttle-limit": "10000", "x-keap-tenant-throttle-available": "42",
       "x-keap-tenant-throttle-time-unit": "minute"}, Window(10000, 42, None), Window()),

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 from functools import partial
-from typing import Any
+from typing import Any, NamedTuple
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -28,7 +28,8 @@ from PySide6.QtCore import (
 from app.api.errors import CancelledError
 from app.core.contact_fields import FieldInfo, Kind
 from app.core.display import display_text, eastern_text
-from app.core.records import ContactPage, ContactQuery, Row
+from app.core.records import ContactQuery, Row
+from app.core.row_store import Packed, RowStore, field_order, pack
 from app.services.contacts import ContactsService
 from app.ui import palette
 from app.ui.errors import describe
@@ -53,6 +54,15 @@ INSERT_INTERVAL_MS = 200
 #: Each page waits ~100+ ms on the network and needs ~20 ms of decoding, so 6 keep the
 #: decoder busy; the client's rate limiter still keeps the key under its quota.
 PARALLEL_PAGES = 6
+#: Rows whose display texts are kept (a few screens' worth; the oldest go first).
+TEXT_CACHE_ROWS = 2000
+
+
+class PackedPage(NamedTuple):
+    """One page's rows, packed on the worker thread."""
+
+    page: int
+    rows: list[Packed]
 
 
 class ContactsModel(QAbstractTableModel):
@@ -86,13 +96,12 @@ class ContactsModel(QAbstractTableModel):
         #: Bumped by retry(): a call sent before the user pressed Retry that fails afterwards is
         #: asked again at once, instead of showing the error the user just dismissed.
         self._retry_epoch = 0
-        self._rows: list[Row] = []
-        self._index: dict[int, int] = {}
+        self._store = RowStore()  # the rows, packed (app/core/row_store.py)
         self._total: int | None = None
         self._next_page = 0
         self._inserted_pages = 0
-        self._arrived: dict[int, list[Row]] = {}
-        self._in_flight: dict[int, Job[ContactPage]] = {}
+        self._arrived: dict[int, list[Packed]] = {}
+        self._in_flight: dict[int, Job[PackedPage]] = {}
         self._count_job: Job[int] | None = None
         self._failed_pages: set[int] = set()
         self._count_failed = False
@@ -139,7 +148,7 @@ class ContactsModel(QAbstractTableModel):
 
     @property
     def loaded(self) -> int:
-        return len(self._rows)
+        return len(self._store)
 
     @property
     def loading(self) -> bool:
@@ -202,7 +211,7 @@ class ContactsModel(QAbstractTableModel):
         self._in_flight.clear()
         self._count_job = None
         self._insert_timer.stop()
-        self._rows, self._index, self._arrived, self._text = [], {}, {}, {}
+        self._store, self._arrived, self._text = RowStore(field_order(self._fields())), {}, {}
         self._total, self._next_page, self._inserted_pages = None, 0, 0
         self._failed_pages, self._count_failed, self._error = set(), False, None
         self._last_page, self._ended, self._placeholder, self._auto = None, False, False, False
@@ -231,9 +240,9 @@ class ContactsModel(QAbstractTableModel):
         service, query, gen = self._service, self._query, self._gen
         if service is None or page in self._in_flight:
             return
-        fields, size = self._fields(), self._page_size
-        self._in_flight[page] = self._runner.run(
-            lambda token: service.page(query, fields, page, size, token),
+        fields, size, names = self._fields(), self._page_size, self._store.names
+        self._in_flight[page] = self._runner.run(  # packed on the worker: the GUI thread only appends
+            lambda token: PackedPage(page, pack(service.page(query, fields, page, size, token).rows, names)),
             on_done=partial(self._on_page, gen),
             on_error=partial(self._on_page_error, gen, page, self._retry_epoch),
             description=f"contacts page {page}")
@@ -280,7 +289,7 @@ class ContactsModel(QAbstractTableModel):
         self._count_failed = True
         self._fail(error)
 
-    def _on_page(self, gen: int, page: ContactPage) -> None:
+    def _on_page(self, gen: int, page: PackedPage) -> None:
         if gen != self._gen:
             return
         self._in_flight.pop(page.page, None)
@@ -302,7 +311,7 @@ class ContactsModel(QAbstractTableModel):
 
     def _insert_ready(self) -> bool:
         """Insert every page that follows the inserted ones, as one batch; True if any."""
-        batch: list[Row] = []
+        batch: list[Packed] = []
         while self._inserted_pages in self._arrived:
             batch.extend(self._arrived.pop(self._inserted_pages))
             self._inserted_pages += 1
@@ -313,24 +322,22 @@ class ContactsModel(QAbstractTableModel):
             self._ended = True
             self._end_of_rows()
         if batch or ended:
-            self.rows_loaded.emit(len(self._rows))
+            self.rows_loaded.emit(len(self._store))
         self._sync_placeholder()
         return bool(batch)
 
     def _end_of_rows(self) -> None:
         self._arrived.clear()
-        if self._total != len(self._rows):  # the account changed since the count
-            self._total = len(self._rows)
+        if self._total != len(self._store):  # the account changed since the count
+            self._total = len(self._store)
             self.total_changed.emit(self._total)
 
-    def _append(self, rows: list[Row]) -> None:
+    def _append(self, rows: list[Packed]) -> None:
         if not rows:
             return
-        first = len(self._rows)
+        first = len(self._store)
         self.beginInsertRows(_ROOT, first, first + len(rows) - 1)
-        for offset, row in enumerate(rows):
-            self._index[int(row["Id"])] = first + offset
-        self._rows.extend(rows)
+        self._store.extend(rows)
         self.endInsertRows()
 
     def _on_page_error(self, gen: int, page: int, epoch: int, error: BaseException) -> None:
@@ -352,7 +359,7 @@ class ContactsModel(QAbstractTableModel):
         self._error = message
         self._sync_placeholder()
         if self._placeholder:
-            last = self.index(len(self._rows), 0)
+            last = self.index(len(self._store), 0)
             self.dataChanged.emit(last, last.siblingAtColumn(self.columnCount() - 1))
         self._emit_loading()
         self.load_failed.emit(message)
@@ -364,7 +371,7 @@ class ContactsModel(QAbstractTableModel):
         want = bool(self._in_flight) or bool(self._arrived) or self._error is not None
         if want == self._placeholder or not self._columns:
             return
-        row = len(self._rows)
+        row = len(self._store)
         if want:
             self.beginInsertRows(_ROOT, row, row)
             self._placeholder = True
@@ -378,35 +385,30 @@ class ContactsModel(QAbstractTableModel):
     # -- rows the editor changed -------------------------------------------------------------
 
     def contact_id(self, row: int) -> int | None:
-        return int(self._rows[row]["Id"]) if 0 <= row < len(self._rows) else None
+        return self._store.contact_id(row) if 0 <= row < len(self._store) else None
 
     def row_of(self, contact_id: int) -> int | None:
-        return self._index.get(contact_id)
+        return self._store.row_of(contact_id)
 
     def record(self, row: int) -> Row | None:
-        return self._rows[row] if 0 <= row < len(self._rows) else None
+        """The row's non-blank fields as a dict (built when asked: rows are kept packed)."""
+        return self._store.record(row) if 0 <= row < len(self._store) else None
 
     def update_contact(self, contact_id: int, values: dict[str, Any]) -> None:
         """Show saved values in the contact's row (if it is loaded)."""
-        row = self._index.get(contact_id)
+        row = self._store.row_of(contact_id)
         if row is None:
             return
-        record = self._rows[row]
         self._text.pop(row, None)
-        for name, value in values.items():
-            if value in (None, ""):
-                record.pop(name, None)
-            else:
-                record[name] = value
+        self._store.update(row, values)
         self.dataChanged.emit(self.index(row, 0), self.index(row, self.columnCount() - 1))
 
     def remove_contact(self, contact_id: int) -> None:
-        row = self._index.get(contact_id)
+        row = self._store.row_of(contact_id)
         if row is None:
             return
         self.beginRemoveRows(_ROOT, row, row)
-        del self._rows[row]
-        self._index = {int(r["Id"]): i for i, r in enumerate(self._rows)}
+        self._store.remove(row)
         self._text = {}
         self.endRemoveRows()
         if self._total is not None:
@@ -416,7 +418,7 @@ class ContactsModel(QAbstractTableModel):
     # -- QAbstractTableModel -----------------------------------------------------------------
 
     def rowCount(self, parent: Index = _ROOT) -> int:  # QAbstractItemModel.rowCount override
-        return 0 if parent.isValid() else len(self._rows) + (1 if self._placeholder else 0)
+        return 0 if parent.isValid() else len(self._store) + (1 if self._placeholder else 0)
 
     def columnCount(self, parent: Index = _ROOT) -> int:  # QAbstractItemModel.columnCount override
         return 0 if parent.isValid() else len(self._columns)
@@ -445,7 +447,7 @@ class ContactsModel(QAbstractTableModel):
     def flags(self, index: Index) -> Qt.ItemFlag:  # QAbstractItemModel.flags override
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
-        if index.row() >= len(self._rows):
+        if index.row() >= len(self._store):
             return Qt.ItemFlag.ItemIsEnabled
         return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
 
@@ -485,36 +487,43 @@ class ContactsModel(QAbstractTableModel):
     def _cell(self, row: int, col: int, role: int) -> Any:
         if not 0 <= col < len(self._columns):
             return None
-        if row >= len(self._rows):
+        store = self._store
+        if row >= len(store):
             return self._placeholder_data(col, role)
         if role == Qt.ItemDataRole.DisplayRole:
             texts = self._text.get(row)
             if texts is None:
-                record = self._rows[row]
-                texts = self._text[row] = [display_text(record.get(c.name), date_only=c.date_only)
-                                           for c in self._columns]
+                texts = self._texts(row)
             return texts[col] if col < len(texts) else None
+        column = self._columns[col]
         if role == Qt.ItemDataRole.TextAlignmentRole:
-            if self._columns[col].kind in _NUMERIC or isinstance(self._rows[row].get(self._columns[col].name),
-                                                                  int | float):
+            if column.kind in _NUMERIC or isinstance(store.value(row, column.name), int | float):
                 return _RIGHT
             return None
         if role == Qt.ItemDataRole.ForegroundRole:
             return None
-        record = self._rows[row]
-        column = self._columns[col]
-        value = record.get(column.name)
+        value = store.value(row, column.name)
         if role == Qt.ItemDataRole.ToolTipRole:
             return None if column.date_only else (eastern_text(value) or None)
         if role == Role.IdRole:
-            return int(record["Id"])
+            return store.contact_id(row)
         if role == Role.RecordRole:
-            return record
+            return store.record(row)
         if role == Role.SortKeyRole:
             return value
         if role == Role.PlaceholderRole:
             return False
         return None
+
+    def _texts(self, row: int) -> list[str]:
+        """The row's display texts, cached for the rows being painted (at most
+        :data:`TEXT_CACHE_ROWS`: scrolling through 250,000 rows must not keep them all)."""
+        if len(self._text) >= TEXT_CACHE_ROWS:
+            del self._text[next(iter(self._text))]
+        store = self._store
+        texts = self._text[row] = [display_text(store.value(row, c.name), date_only=c.date_only)
+                                   for c in self._columns]
+        return texts
 
     def _placeholder_data(self, col: int, role: int) -> Any:
         if role == Qt.ItemDataRole.DisplayRole:

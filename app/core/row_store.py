@@ -1,0 +1,79 @@
+"""Rows of one search, held compactly: a tuple per row in one shared field order.
+
+A dict per row repeats every key and carries a hash table: for 250,000 rows of a dozen
+fields that is hundreds of megabytes. The contacts table holds the same values as tuples
+(one slot per field, None for blank) and builds a dict only when one row is asked for, so
+the memory a row costs is about its values. Rows are packed where the page arrives, on the
+worker thread (:func:`pack`), so the GUI thread only appends.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+Packed = tuple[Any, ...]
+
+
+def field_order(fields: Sequence[str]) -> tuple[str, ...]:
+    """The slots of a packed row: ``Id`` first, then the other fields once each."""
+    return ("Id", *dict.fromkeys(f for f in fields if f != "Id"))
+
+
+def pack(rows: Iterable[Mapping[str, Any]], names: Sequence[str]) -> list[Packed]:
+    """Rows as tuples in ``names`` order (missing fields None); blank text is stored as None."""
+    return [tuple(_kept(row.get(name)) for name in names) for row in rows]
+
+
+class RowStore:
+    """Packed rows with an index by contact Id; not thread-safe (the GUI thread owns it)."""
+
+    def __init__(self, names: Sequence[str] = ("Id",)) -> None:
+        self.names = tuple(names)
+        self._slot = {name: i for i, name in enumerate(self.names)}
+        self._rows: list[Packed] = []
+        self._index: dict[int, int] = {}
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def extend(self, rows: Sequence[Packed]) -> None:
+        first = len(self._rows)
+        for offset, row in enumerate(rows):
+            self._index[int(row[0])] = first + offset
+        self._rows.extend(rows)
+
+    def value(self, row: int, name: str) -> Any:
+        slot = self._slot.get(name)
+        return None if slot is None else self._rows[row][slot]
+
+    def values(self, row: int) -> Packed:
+        return self._rows[row]
+
+    def contact_id(self, row: int) -> int:
+        return int(self._rows[row][0])
+
+    def row_of(self, contact_id: int) -> int | None:
+        return self._index.get(contact_id)
+
+    def record(self, row: int) -> dict[str, Any]:
+        """One row as a dict of its non-blank fields (what the rest of the app reads)."""
+        return {name: value for name, value in zip(self.names, self._rows[row], strict=True)
+                if value is not None}
+
+    def update(self, row: int, values: Mapping[str, Any]) -> None:
+        """Change fields the row holds (fields it does not hold are not shown, so not kept)."""
+        current = list(self._rows[row])
+        for name, value in values.items():
+            slot = self._slot.get(name)
+            if slot is not None and slot != 0:
+                current[slot] = _kept(value)
+        self._rows[row] = tuple(current)
+
+    def remove(self, row: int) -> None:
+        del self._rows[row]
+        self._index = {int(r[0]): i for i, r in enumerate(self._rows)}
+
+
+def _kept(value: Any) -> Any:
+    return None if value == "" else value

@@ -1,0 +1,74 @@
+"""Full reads (export, select all, the import's and the duplicate scan's passes) fetch counted pages
+in parallel, in order, with the same calls as one page after the other."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from app.core.cancel import CancelToken
+from app.core.records import ContactQuery
+from app.sandbox import Sandbox, SandboxConfig
+from app.services.contacts import ContactsService
+from tests.integration.test_backend import make_backend
+
+
+class InFlight:
+    """Counts how many page reads run at the same moment (wrapping the backend's method)."""
+
+    def __init__(self, backend: Any) -> None:
+        self.now = self.most = self.calls = 0
+        self._lock = threading.Lock()
+        self._read = backend.search_contacts
+        backend.search_contacts = self
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        with self._lock:
+            self.now += 1
+            self.calls += 1
+            self.most = max(self.most, self.now)
+        try:
+            return self._read(*args, **kwargs)
+        finally:
+            with self._lock:
+                self.now -= 1
+
+
+@pytest.fixture(scope="module")
+def sb() -> Iterator[Sandbox]:
+    with Sandbox(SandboxConfig(seed=2_350, latency_ms=30)) as sandbox:
+        yield sandbox
+
+
+@pytest.mark.parametrize("protocol", ["xmlrpc", "rest"])
+def test_parallel_pages_give_the_same_rows_in_order_with_the_same_calls(sb: Sandbox, protocol: str) -> None:
+    query, fields = ContactQuery(), ["Id", "Email"]
+    results = {}
+    for parallel in (1, 6):
+        backend = make_backend(sb, protocol)
+        watch = InFlight(backend)
+        seen: list[tuple[int, int]] = []
+        rows = list(ContactsService(backend).iter_rows(query, fields, CancelToken(),
+                                                       lambda d, t: seen.append((d, t)),
+                                                       page_size=500, parallel=parallel))
+        results[parallel] = (rows, watch.calls, watch.most, seen)
+        backend.client.close()
+    (one, calls_one, most_one, seen_one), (six, calls_six, most_six, seen_six) = results[1], results[6]
+    assert len(one) == 2_350 and [r["Id"] for r in six] == [r["Id"] for r in one]
+    assert calls_six == calls_one == 5 and seen_six == seen_one
+    assert most_one == 1
+    assert most_six > 1 if protocol == "xmlrpc" else most_six == 1  # REST v2 follows page tokens
+
+
+def test_a_reader_that_stops_early_leaves_no_work_behind(sb: Sandbox) -> None:
+    backend = make_backend(sb, "xmlrpc")
+    watch = InFlight(backend)
+    reader = ContactsService(backend).iter_rows(ContactQuery(), ["Id"], CancelToken(), page_size=100,
+                                                parallel=4)
+    first = [next(reader) for _ in range(150)]
+    reader.close()
+    assert len(first) == 150 and watch.now == 0 and watch.calls <= 2 + 4
+    backend.client.close()

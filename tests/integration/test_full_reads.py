@@ -37,6 +37,10 @@ class InFlight:
                 self.now -= 1
 
 
+def seen_by(seen: list[tuple[int, int]]) -> Any:
+    return lambda done, total: seen.append((done, total))
+
+
 @pytest.fixture(scope="module")
 def sb() -> Iterator[Sandbox]:
     with Sandbox(SandboxConfig(seed=2_350, latency_ms=30)) as sandbox:
@@ -51,8 +55,7 @@ def test_parallel_pages_give_the_same_rows_in_order_with_the_same_calls(sb: Sand
         backend = make_backend(sb, protocol)
         watch = InFlight(backend)
         seen: list[tuple[int, int]] = []
-        rows = list(ContactsService(backend).iter_rows(query, fields, CancelToken(),
-                                                       lambda d, t: seen.append((d, t)),
+        rows = list(ContactsService(backend).iter_rows(query, fields, CancelToken(), progress=seen_by(seen),
                                                        page_size=500, parallel=parallel))
         results[parallel] = (rows, watch.calls, watch.most, seen)
         backend.client.close()

@@ -98,11 +98,27 @@ def test_tags_and_categories_match_the_store(demo_tags, protocol) -> None:
 
 def test_xmlrpc_member_counts_are_one_paged_pass(demo_tags) -> None:
     sb, _client, service = demo_tags
-    before = calls(sb).get("DataService.query", 0)
+    before = dict(calls(sb))
     snapshots = list(service.member_counts())
-    pages = calls(sb)["DataService.query"] - before
-    assert pages == sb.store.count("ContactGroupAssign") // 1000 + 1  # ONE pass, no count per tag
+    queries = calls(sb)["DataService.query"] - before.get("DataService.query", 0)
+    counted = calls(sb)["DataService.count"] - before.get("DataService.count", 0)
+    # one count of the table, the tag list (60 tags: dearer than 16 pages), ONE pass, no count per tag
+    assert (counted, queries) == (1, 1 + sb.store.count("ContactGroupAssign") // 1000 + 1)
     check_snapshots(snapshots, sb)
+
+
+def test_xmlrpc_member_counts_count_few_big_tags() -> None:
+    """8 tags with ~12,000 assignments: a count per tag (8) is cheaper than 12 pages."""
+    with Sandbox(SandboxConfig(seed=12000)) as sb:
+        client = client_for(sb, "xmlrpc")
+        service = service_for(client)
+        rows = sb.store.count("ContactGroupAssign")
+        assert len(store_counts(sb)) == 8 and rows // 1000 + 1 > 10
+        before = dict(calls(sb))
+        check_snapshots(list(service.member_counts()), sb)
+        used = {m: n - before.get(m, 0) for m, n in calls(sb).items() if n != before.get(m, 0)}
+        assert used == {"DataService.count": 1 + 8, "DataService.query": 1}  # table, each tag; the tag list
+        client.close()
 
 
 def test_rest_member_counts_page_the_demo_account(demo_tags_rest) -> None:

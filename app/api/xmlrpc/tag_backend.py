@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from datetime import datetime
 from typing import Any
 
@@ -34,6 +35,10 @@ from app.core.text import to_latin1
 log = logging.getLogger("app.api.tags")
 
 ASSIGN = "ContactGroupAssign"
+#: Tags counted at once when counting them one by one.
+COUNT_EACH_FACTOR = 4
+#: Below this many pages of assignments, paging them is cheap enough not to read the tag list.
+PAGES_WORTH_A_TAG_LIST = 10
 TAG_FIELDS = ["Id", "GroupName", "GroupCategoryId", "GroupDescription"]
 CATEGORY_FIELDS = ["Id", "CategoryName", "CategoryDescription"]
 
@@ -94,7 +99,37 @@ class XmlRpcTagBackend:
         return [tag_from_row(r) for r in rows]
 
     def member_counts(self, cancel: Cancellable | None = None) -> Iterator[MemberCounts]:
-        """One pass over every assignment, GroupId only, a snapshot after each page."""
+        """Members per tag with the fewer calls of two ways, a snapshot after each call.
+
+        One pass over every assignment (GroupId only) costs a call per 1,000 assignments;
+        ``DataService.count`` per tag costs a call per tag. One count of the whole table
+        decides: an account of 2,000,000 assignments and 150 tags takes 1 + 1 + 150 calls
+        instead of 2,000 pages; the demo account (60 tags, ~15,000 assignments) pages
+        (1 count + 1 tag list + 16 pages).
+        """
+        total = q.count(self.client, ASSIGN, {"GroupId": q.ALL}, cancel=cancel)
+        pages = total // q.PAGE_SIZE + 1
+        if pages > PAGES_WORTH_A_TAG_LIST:  # few pages: paging is cheap whatever the tags
+            tags = [t.id for t in self.list_tags(cancel)]
+            if len(tags) + 1 < pages:
+                yield from self._count_each(tags, cancel)
+                return
+        yield from self._count_by_paging(cancel)
+
+    def _count_each(self, tags: list[int], cancel: Cancellable | None) -> Iterator[MemberCounts]:
+        """``DataService.count`` per tag, a few at a time (the rate limiter bounds them)."""
+        counts: dict[int, int] = {}
+        with ThreadPoolExecutor(max_workers=COUNT_EACH_FACTOR, thread_name_prefix="tag-counts") as pool:
+            futures = {pool.submit(self.member_count, tag, cancel): tag for tag in tags}
+            try:
+                for n, future in enumerate(as_completed(futures), 1):
+                    counts[futures[future]] = future.result()
+                    yield MemberCounts(dict(counts), sum(counts.values()), n == len(tags))
+            finally:
+                for future in futures:
+                    future.cancel()
+
+    def _count_by_paging(self, cancel: Cancellable | None) -> Iterator[MemberCounts]:
         counts: dict[int, int] = {}
         rows_read = 0
         for page in q.iter_pages(self.client, ASSIGN, {"GroupId": q.ALL}, ["GroupId"],

@@ -149,3 +149,20 @@ def test_dates_show_local_time_with_eastern_in_the_tooltip(qtbot: QtBot, runner:
     assert "Eastern" in created.data(Qt.ItemDataRole.ToolTipRole)
     birthday = model.index(row, 5)
     assert birthday.data() == (model.record(row) or {})["Birthday"].date().isoformat()  # never shifted
+
+
+def test_reaching_the_last_rows_asks_for_pages_ahead_once_the_total_is_known(
+        qtbot: QtBot, runner: TaskRunner, session: Session) -> None:
+    model = make_model(runner, session)
+    model.set_columns(COLUMNS)
+    qtbot.waitUntil(lambda: model.loaded == 100 and not model.loading, timeout=WAIT)
+    model.fetchMore(QModelIndex())
+    if session.contacts.can_count:  # XML-RPC: the total is known, three pages are asked for at once
+        qtbot.waitUntil(lambda: model.loaded == 400 and not model.loading, timeout=WAIT)
+    else:  # REST v2: no total, pages follow tokens one at a time
+        qtbot.waitUntil(lambda: model.loaded == 200 and not model.loading, timeout=WAIT)
+    model.fetchMore(QModelIndex())
+    qtbot.waitUntil(lambda: not model.loading, timeout=WAIT)
+    assert model.loaded == (700 if session.contacts.can_count else 300)
+    record = model.record(0)
+    assert record is not None and record["Id"] == model.contact_id(0) and "" not in record.values()

@@ -54,6 +54,8 @@ INSERT_INTERVAL_MS = 200
 #: Each page waits ~100+ ms on the network and needs ~20 ms of decoding, so 6 keep the
 #: decoder busy; the client's rate limiter still keeps the key under its quota.
 PARALLEL_PAGES = 6
+#: Pages asked for each time the view reaches the last rows, once the total is known.
+PREFETCH_PAGES = 3
 #: Rows whose display texts are kept (a few screens' worth; the oldest go first).
 TEXT_CACHE_ROWS = 2000
 
@@ -427,9 +429,13 @@ class ContactsModel(QAbstractTableModel):
         return not parent.isValid() and self._can_request()
 
     def fetchMore(self, parent: Index) -> None:  # QAbstractItemModel.fetchMore override
-        if self.canFetchMore(parent):
+        """The view reached the last rows: ask for the next page, and once the total is known
+        for :data:`PREFETCH_PAGES` pages ahead, so a user scrolling on does not wait for each."""
+        for _ in range(PREFETCH_PAGES if self._total is not None else 1):
+            if not self.canFetchMore(parent):
+                break
             self._request(self._next_page, show_now=False)
-            self._emit_loading()
+        self._emit_loading()
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         """Re-run the query sorted by ``column`` on the server (QAbstractItemModel.sort override)."""

@@ -1,12 +1,12 @@
 """XML-RPC bodies: encode requests, make replies safe to parse, decode them.
 
-Replies are never handed to ``xmlrpc.client.loads``: it uses an unprotected expat
-parser. Instead a reply is
+Replies are never handed to ``xmlrpc.client.loads``: it parses DTDs unprotected.
+Instead a reply is
 
 1. cleaned of what XML 1.0 forbids (:func:`sanitize`), because Keap returns stored
    data verbatim and that data can hold ``&#11;`` or a raw 0x19 (gotcha 6);
-2. parsed by defusedxml with every DTD refused, so an entity bomb or an external
-   entity never gets expanded;
+2. refused if it declares a DTD (so an entity bomb or an external entity never gets
+   expanded), then parsed by the C parser;
 3. converted to Python by this module's own small XML-RPC reader, which also accepts
    Keap's untyped ``<value>text</value>`` strings.
 """
@@ -16,18 +16,17 @@ from __future__ import annotations
 import base64
 import binascii
 import functools
+import gc
 import logging
 import math
 import re
 import xmlrpc.client
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Literal, cast
-from xml.etree.ElementTree import Element, ParseError, TreeBuilder
-
-import defusedxml
-import defusedxml.ElementTree
+from xml.etree.ElementTree import Element, ParseError, TreeBuilder, XMLParser
 
 from app.api.errors import EmptyResponseError, MalformedResponseError, UnsafeXmlError
 from app.core.dates import from_api, to_service_datetime
@@ -230,11 +229,12 @@ def _repair_utf8(body: bytes) -> bytes:
 
     Keap's database is Latin-1 and an old record can leak through unconverted; without
     this one such byte makes the whole reply unreadable, on every retry. Only for a body
-    that declares UTF-8 or no encoding; costs one C-speed decode when nothing is wrong.
+    that declares UTF-8 or no encoding (another declared encoding is transcoded to UTF-8);
+    costs one C-speed decode when nothing is wrong.
     """
     declared = _DECLARED_ENCODING.match(body)
     if declared is not None and declared.group(1).lower() not in (b"utf-8", b"utf8"):
-        return body
+        return _transcoded(body, declared.group(1).decode("ascii"))
     try:
         body.decode("utf-8")
     except UnicodeDecodeError:
@@ -244,42 +244,44 @@ def _repair_utf8(body: bytes) -> bytes:
     return body
 
 
-def _defused_parser() -> Any:
-    """A defusedxml parser refusing any DTD, entity declaration or external reference.
-
-    defusedxml's parser is the pure-Python ``XMLParser``, whose per-element Python
-    callbacks cost about 20 ms on a 1,000-row reply. Where its expat object is reachable,
-    element events go straight to the C ``TreeBuilder`` instead. The handlers that make
-    the parser safe (doctype, entity declarations, external references) are untouched,
-    so safety never depends on this shortcut; without it, parsing is only slower.
-    """
-    builder = TreeBuilder()
-    parser = defusedxml.ElementTree.DefusedXMLParser(
-        target=builder, forbid_dtd=True, forbid_entities=True, forbid_external=True
-    )
-    expat = getattr(parser, "parser", None)
-    if expat is not None and getattr(expat, "StartDoctypeDeclHandler", None) is not None:
-        expat.ordered_attributes = False  # TreeBuilder.start takes a dict
-        expat.StartElementHandler = builder.start
-        expat.EndElementHandler = builder.end
-    return parser
+def _transcoded(body: bytes, encoding: str) -> bytes:
+    """A body that declares another encoding (ISO-8859-1, say), as UTF-8: the parser then reads
+    every body as UTF-8, so the DTD search in :func:`_parse` sees what the parser sees."""
+    try:
+        return body.decode(encoding).encode("utf-8")
+    except (LookupError, UnicodeDecodeError):
+        detail = f"a reply in an unreadable encoding ({clip(encoding, 20)})"
+        raise MalformedResponseError(detail=detail) from None
 
 
+#: Any document type declaration or entity declaration, wherever it stands. XML spells them
+#: ``<!DOCTYPE`` and ``<!ENTITY``; matching without regard to case and with spaces refuses more.
+_DTD = re.compile(rb"<!\s*(?:DOCTYPE|ENTITY|ATTLIST|ELEMENT|NOTATION)", re.IGNORECASE)
 #: Bytes handed to the XML parser per call (see :func:`_parse`).
 _FEED_SLICE = 32 * 1024
 
 
 def _parse(body: bytes) -> Element:
-    """Parse with defusedxml; a DTD of any kind is refused before it is processed."""
-    parser = _defused_parser()
+    """Parse with the C parser and tree builder, after refusing any DTD.
+
+    Every XML attack on a client (an entity bomb, an external entity, a parameter entity)
+    needs a DTD, and a DTD can only come as ``<!DOCTYPE``/``<!ENTITY``: the body is searched
+    for them first, and refused if it holds one. The search sees what the parser will see:
+    :func:`sanitize` has removed NUL bytes (so no UTF-16 or UTF-32 text can hide them) and the
+    parser reads the body as UTF-8 whatever the document declares. After that the C parser
+    builds the tree in C: about half the time of Python-level handlers (bench/codec.py).
+    """
+    found = _DTD.search(body)
+    if found is not None:
+        kind = found.group(0).decode("ascii", "replace")
+        raise UnsafeXmlError(detail=f"refused the reply: it declares a DTD ({kind}...)")
+    parser = XMLParser(target=TreeBuilder(), encoding="utf-8")
     try:
         # In slices: expat holds the GIL for a whole feed() call, and one call on a
-        # 1,000-row page (~600 kB) would freeze the GUI thread for ~20 ms.
+        # 1,000-row page would hold the GUI thread up for as long.
         for start in range(0, len(body), _FEED_SLICE):
             parser.feed(body[start:start + _FEED_SLICE])
         root: Element = parser.close()
-    except defusedxml.DefusedXmlException as exc:  # before ValueError: it is one
-        raise UnsafeXmlError(detail=f"refused the reply: {type(exc).__name__}") from None
     except (ParseError, LookupError, ValueError) as exc:
         # expat's message names the problem and its line and column, not the content
         raise MalformedResponseError(
@@ -403,6 +405,8 @@ def _value(elem: Element) -> object:
         return elem.text or ""  # Keap's untyped string; <value/> is ""
     child = elem[0]
     tag = child.tag
+    if tag == "i4" or tag == "int":
+        return _int(child)
     # the commonest types inline: this runs for every value of a large reply
     if tag == "string":
         return child.text or ""
@@ -469,10 +473,27 @@ def decode_response(body: bytes) -> object:
     if _looks_html(_start(cleaned)):
         # an error page, not a threat: checked before the parser refuses its <!DOCTYPE html>
         raise MalformedResponseError(detail=f"an HTML page; it starts {_snippet(body)}")
-    root = _parse(_keep_carriage_returns(_repair_utf8(cleaned)))
+    with _collector_paused():
+        root = _parse(_keep_carriage_returns(_repair_utf8(cleaned)))
+        try:
+            return _convert(root)
+        except _BadReply as exc:
+            raise MalformedResponseError(detail=f"not an XML-RPC reply: {exc}") from None
+        except RecursionError:
+            raise MalformedResponseError(detail="not an XML-RPC reply: nested too deeply") from None
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """No automatic garbage collection while a reply's tree is alive: its ~70,000 elements
+    (a 1,000-row page) would set off a dozen collections, one of them a full one over every
+    object of the process, and none of them can free anything. (The GUI runs with automatic
+    collection off anyway, :mod:`app.ui.collector`; the CLI and the tests do not.)"""
+    paused = gc.isenabled()
+    if paused:
+        gc.disable()
     try:
-        return _convert(root)
-    except _BadReply as exc:
-        raise MalformedResponseError(detail=f"not an XML-RPC reply: {exc}") from None
-    except RecursionError:
-        raise MalformedResponseError(detail="not an XML-RPC reply: nested too deeply") from None
+        yield
+    finally:
+        if paused:
+            gc.enable()

@@ -16,6 +16,7 @@ import struct
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -317,3 +318,57 @@ def test_launcher_runs_the_self_test_from_source(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert re.fullmatch(r"self-test ok: qt 6\.\d+\.\d+ \(offscreen\), icons 8, keyring .+, "
                         r"sandbox query \d+ ms, \d+\.\d s\n", proc.stdout), proc.stdout
+
+
+# -- the ICU data trimming (packaging/icu_data.py) ----------------------------------------------------
+
+
+def load_icu_data() -> object:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("icu_data", ROOT / "packaging" / "icu_data.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_icu_package_round_trips_and_drops_only_what_qt_cannot_reach() -> None:
+    icu: Any = load_icu_data()
+    header = struct.pack("<HBBHHBBBB4s4s4s", 32, 0xDA, 0x27, 20, 0, 0, 0, 2, 0, b"CmnD", b"\1\0\0\0",
+                         b"\0" * 4)
+    header += b"\0" * (32 - len(header))
+    items = [("icudt73l/brkitr/cjdict.dict", b"a" * 20), ("icudt73l/cnvalias.icu", b"b" * 7),
+             ("icudt73l/coll/de.res", b"c" * 33), ("icudt73l/curr/de.res", b"d"),
+             ("icudt73l/de.res", b"e" * 16), ("icudt73l/rfc3491.spp", b"f" * 3),
+             ("icudt73l/unames.icu", b"g"),
+             ("icudt73l/zone/de.res", b"h" * 5),
+             ("icudt73l/zoneinfo64.res", b"i" * 9)]
+    package = icu.write_package(header, items)
+    read_header, read_items = icu.read_package(package)
+    assert read_header == header
+    assert [name for name, _ in read_items] == [name for name, _ in items]
+    for (_, blob), (_, read) in zip(items, read_items, strict=True):
+        assert read.rstrip(b"\0") == blob and len(read) % 16 == 0
+        assert package.index(read) % 16 == 0, "items stay 16-byte aligned"
+    kept = [name.split("/", 1)[1] for name, _ in items if not icu.unreachable(name)]
+    assert kept == ["cnvalias.icu", "coll/de.res", "de.res", "zone/de.res", "zoneinfo64.res"]
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="PySide6 bundles ICU on Linux only")
+def test_icu_data_of_the_installed_pyside6_is_understood() -> None:
+    import PySide6
+
+    icu: Any = load_icu_data()
+    (library,) = (Path(PySide6.__file__).parent / "Qt" / "lib").glob("libicudata.so.*")
+    elf = library.read_bytes()
+    _symbol, offset, size = icu._dat_symbol(elf)
+    _header, items = icu.read_package(elf[offset:offset + size])
+    names = [name for name, _ in items]
+    assert names == sorted(names) and len(names) > 1000
+    kept = {name.split("/", 1)[1] for name in names if not icu.unreachable(name)}
+    # what Qt's collation, converters, calendars and time-zone names read stays
+    assert {"coll/ucadata.icu", "coll/root.res", "coll/de.res", "cnvalias.icu", "zoneinfo64.res",
+            "metaZones.res", "timezoneTypes.res", "supplementalData.res", "zone/de.res", "de.res",
+            "ibm-943_P15A-2003.cnv"} <= kept
+    assert not any(name.startswith(("brkitr/", "lang/", "curr/", "translit/")) for name in kept)

@@ -23,8 +23,6 @@ from __future__ import annotations
 
 import argparse
 import multiprocessing as mp
-import os
-import platform
 import sys
 import time
 from multiprocessing.connection import Connection
@@ -32,6 +30,8 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.benchkit import ideal_seconds, machine
 
 CONTACTS = 5000
 LATENCY_MS = 50
@@ -62,18 +62,6 @@ def serve(conn: Connection, scale: float) -> None:
             else:
                 break
 
-
-def ideal_seconds(calls: int, per_second: int | None, per_minute: int | None) -> float:
-    """The shortest time ``calls`` calls can take under sliding per-second and per-minute windows."""
-    if calls <= 0:
-        return 0.0
-    k = calls - 1
-    bounds = [0.0]
-    if per_second:
-        bounds.append(float(k // per_second))
-    if per_minute:
-        bounds.append(60.0 * (k // per_minute))
-    return max(bounds)
 
 
 def bench(protocol: str, args: argparse.Namespace) -> dict[str, Any]:
@@ -184,8 +172,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     protocols = ["xmlrpc", "rest"] if args.protocol == "both" else [args.protocol]
-    print(f"machine: {os.cpu_count()} cores, Python {platform.python_version()} "
-          f"({platform.system()} {platform.machine()})")
+    print(machine())
     results = [bench(p, args) for p in protocols]
     lim = results[0]["limits"]
     print(f"{CONTACTS:,} contacts, half tagged; latency {LATENCY_MS} ms; quota pat x{args.scale:g} "

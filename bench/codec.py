@@ -46,8 +46,6 @@ import argparse
 import cProfile
 import gc
 import json
-import os
-import platform
 import pstats
 import statistics
 import sys
@@ -60,6 +58,8 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.benchkit import machine
 
 ROWS = 1000
 #: 20 Contact fields of the demo account: strings, ints, dateTimes, a double (Lifetime Value).
@@ -222,8 +222,7 @@ def main(argv: list[str] | None = None) -> int:
     from app.api.xmlrpc import replies as xml_replies
     from app.api.xmlrpc.transport import HttpReply
 
-    print(f"machine: {os.cpu_count()} cores, Python {platform.python_version()} "
-          f"({platform.system()} {platform.machine()})")
+    print(machine())
     t0 = time.perf_counter()
     got = fetch_replies()
     setup = time.perf_counter() - t0

@@ -46,8 +46,6 @@ from __future__ import annotations
 import argparse
 import csv
 import multiprocessing as mp
-import os
-import platform
 import random
 import statistics
 import sys
@@ -61,6 +59,8 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.benchkit import ideal_seconds, machine
 
 LATENCY_MS = 50
 NAMES = {"xmlrpc": "XML-RPC", "rest": "REST v2"}
@@ -151,18 +151,6 @@ def write_file(path: Path, rows: int, people: list[dict[str, Any]]) -> tuple[int
 
 # -- figures ------------------------------------------------------------------------------------------
 
-
-def ideal_seconds(calls: int, per_second: int | None, per_minute: int | None) -> float:
-    """The shortest time ``calls`` calls can take under sliding per-second and per-minute windows."""
-    if calls <= 0:
-        return 0.0
-    k = calls - 1
-    bounds = [0.0]
-    if per_second:
-        bounds.append(float(k // per_second))
-    if per_minute:
-        bounds.append(60.0 * (k // per_minute))
-    return max(bounds)
 
 
 def exact_seconds(calls: int, per_second: int | None, per_minute: int | None) -> float:
@@ -493,8 +481,7 @@ def main(argv: list[str] | None = None) -> int:
 
     protocols = ["xmlrpc", "rest"] if args.protocol == "both" else [args.protocol]
     lim = limits = Limits.for_mode("pat").scaled(args.scale)
-    print(f"machine: {os.cpu_count()} cores, Python {platform.python_version()} "
-          f"({platform.system()} {platform.machine()})")
+    print(machine())
     print(f"{args.rows:,} rows ({args.rows // 3:,} matching) into {args.contacts:,} contacts; "
           f"latency {LATENCY_MS} ms; quota pat x{args.scale:g} ({lim.per_second}/s, {lim.per_minute}/min, "
           f"{lim.per_day:,}/day); {args.workers} workers; {args.runs} run(s), naive {args.naive_runs} run(s)")

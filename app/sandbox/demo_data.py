@@ -443,8 +443,12 @@ class Builder:
         }
 
 
-def seed_plain(builder: Builder, count: int) -> None:
-    """N quickly built contacts: names, e-mails, addresses, a few tags each."""
+def seed_plain(builder: Builder, count: int, *, assignments: int = 0, assignment_tags: int = 150) -> None:
+    """N quickly built contacts: names, e-mails, addresses, a few tags each.
+
+    ``assignments`` > 0 tops the tag assignments up to about that many (a large account's):
+    see :func:`add_assignments`. The default (0) leaves the seed exactly as it was.
+    """
     tags = builder.tags(
         {
             "Status": ["Customer", "Prospect", "VIP", "Former Customer"],
@@ -461,7 +465,63 @@ def seed_plain(builder: Builder, count: int) -> None:
     groups = builder.assign(
         [(r["Id"], r["DateCreated"]) for r in rows], tags, [5, 3, 1, 1, 4, 2, 2, 1], mean=1.5, cap=5
     )
+    if assignments > 0:
+        existing = sum(1 + g.count(",") for g in groups.values())
+        groups = add_assignments(builder, [(r["Id"], r["DateCreated"]) for r in rows], groups,
+                                 assignments - existing, assignment_tags)
     for row in rows:
         row["Groups"] = groups.get(row["Id"])
     builder.insert_dicts("Contact", rows)
     builder.email_statuses([r["Email"] for r in rows], (40, 15, 35, 8, 2))
+
+
+def _tag_sizes(total: int, tags: int, cap: int) -> list[int]:
+    """Members per tag: proportional to rank**-0.7, at most ``cap`` each, summing to about
+    ``total`` (what a capped tag cannot hold goes to the others)."""
+    weights = [(rank + 1) ** -0.7 for rank in range(tags)]
+    sizes = [0] * tags
+    free = list(range(tags))
+    left = min(total, cap * tags)
+    while left > 0 and free:
+        share = left / sum(weights[i] for i in free)
+        capped = [i for i in free if weights[i] * share >= cap]
+        if not capped:
+            for i in free:
+                sizes[i] = round(weights[i] * share)
+            break
+        for i in capped:
+            sizes[i] = cap
+            left -= cap
+        free = [i for i in free if i not in capped]
+    return sizes
+
+
+def add_assignments(builder: Builder, contacts: list[tuple[int, str]], groups: dict[int, str],
+                    extra: int, tag_count: int) -> dict[int, str]:
+    """``extra`` more assignments over ``tag_count`` new tags ("Segment 001"...), sized like a
+    real account's (a few large tags, a long tail: member counts fall as rank**-0.7, each tag
+    at most every contact); each tag's members are distinct contacts, tagged when created.
+    Uses its own random stream, so the contacts and their other data stay as without it.
+    Returns ``groups`` (each contact's Groups string) with the new tags added.
+    """
+    if extra <= 0 or tag_count <= 0 or not contacts:
+        return groups
+    rng = random.Random(RANDOM_SEED + 1)
+    tags = builder.tags({"Segments": [f"Segment {i + 1:03d}" for i in range(tag_count)]}, [])
+    sizes = _tag_sizes(extra, len(tags), len(contacts))
+    created = dict(contacts)
+    ids = list(created)
+    added: dict[int, list[int]] = {}
+    cga: list[tuple[int, int, str, str]] = []
+    for (tag_id, name), size in zip(tags, sizes, strict=True):
+        for contact_id in rng.sample(ids, size):
+            cga.append((contact_id, tag_id, name, created[contact_id]))
+            added.setdefault(contact_id, []).append(tag_id)
+    cga.sort()
+    builder.store.insert_many("ContactGroupAssign", ("ContactId", "GroupId", "ContactGroup", "DateCreated"),
+                              cga)
+    out = dict(groups)
+    for contact_id, tag_ids in added.items():
+        new = ",".join(map(str, tag_ids))
+        out[contact_id] = f"{out[contact_id]},{new}" if out.get(contact_id) else new
+    return out

@@ -46,6 +46,10 @@ class SandboxConfig:
     sequential_ids: bool = False
     linked_contacts: bool = True
     app_name: str = "tagdesk-demo"
+    #: ``seed=N`` only: top the tag assignments up to about this many over ``assignment_tags``
+    #: extra tags (a large account); 0 keeps the seed's own (~1.5 per contact, 8 tags).
+    assignments: int = 0
+    assignment_tags: int = 150
 
     def seed_kind(self) -> str | int:
         """Normalise ``seed``: "demo", "empty" or a contact count; ValueError otherwise."""
@@ -101,7 +105,8 @@ class Sandbox:
             if self._seed == "demo":
                 seed_demo(builder)
             elif isinstance(self._seed, int) and self._seed > 0:
-                seed_plain(builder, self._seed)
+                seed_plain(builder, self._seed, assignments=self.config.assignments,
+                           assignment_tags=self.config.assignment_tags)
             self.store.set_meta("seed", str(self._seed))
         log.info("sandbox: seeded %s in %.2f s", self._seed, time.perf_counter() - started)
 

@@ -86,3 +86,27 @@ def test_proxy_filters_and_sorts(qtmodeltester) -> None:
     assert proxy.rowCount() == 3
     first = proxy.index(0, 0, proxy.index(0, 0))
     assert isinstance(first.data(TAG_ROLE), Tag)
+
+
+def test_a_snapshot_announces_only_the_counts_that_changed(qtmodeltester) -> None:
+    """Announcing every row made the view and the sorting proxy look at every tag per snapshot."""
+    model = TagsTreeModel()
+    model.set_catalog(CATS, TAGS)
+    announced: list[tuple[int, int, int]] = []
+
+    def record(top_left, bottom_right, _roles) -> None:
+        assert top_left.column() == bottom_right.column() == MEMBERS
+        announced.append((top_left.parent().row(), top_left.row(), bottom_right.row()))
+
+    model.dataChanged.connect(record)
+    model.set_counts(MemberCounts({10: 5}, 5, complete=False))
+    assert announced == [(0, 0, 0)]
+    announced.clear()
+    model.set_counts(MemberCounts({10: 5, 12: 1, 21: 2}, 8, complete=False))
+    assert announced == [(0, 2, 2), (1, 1, 1)]  # Customer unchanged: not announced
+    announced.clear()
+    # complete: every tag not counted yet turns from "…" into 0 (runs of neighbours in one signal)
+    model.set_counts(MemberCounts({10: 5, 12: 1, 21: 2}, 8, complete=True))
+    assert announced == [(0, 1, 1), (1, 0, 0), (2, 0, 1)]
+    assert model.largest_count_text() == "5"
+    qtmodeltester.check(model)

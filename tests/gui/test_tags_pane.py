@@ -7,10 +7,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 from tag_testkit import calls, demo_tags, protocol, store_counts, tag_id
 
-from app.core.tags import ARCHIVE_CATEGORY
+from app.core.tags import ARCHIVE_CATEGORY, MemberCounts
 from app.ui.errors import ErrorPresenter
 from app.ui.models.tags_model import MEMBERS, NAME, NO_CATEGORY_LABEL
-from app.ui.panes.tags_pane import TagsPane
+from app.ui.panes.tags_pane import COUNTS_SHOWN_EVERY_MS, TagsPane
 from tests.gui.change_support import follow_changes
 
 __all__ = ["demo_tags", "protocol"]
@@ -53,6 +53,34 @@ def test_tree_and_counts_match_the_store(pane, qtbot) -> None:
             seen += 1
     assert seen == 60
     assert "60 tags in 8 categories" in pane.status.text()
+
+
+def test_a_burst_of_snapshots_shows_the_first_and_the_newest(pane, qtbot) -> None:
+    """A counting pass over millions of assignments sends hundreds of snapshots, often in
+    bursts; the pane shows a few a second (the newest), and the complete one at once."""
+    tags = [t.id for t in pane.model.tags()]
+    shown: list[bool] = []
+    pane.counts_updated.connect(shown.append)
+    qtbot.waitUntil(lambda: not pane._counts_timer.isActive())  # the fixture's pass is long shown
+    pane._generation += 1  # a new pass, as _count() starts one
+    generation = pane._generation
+    for n in range(1, 40):  # a burst: all queued before the event loop runs
+        pane._counts_ready.emit(generation, MemberCounts({t: n for t in tags[:n]}, n * n, False))
+    assert shown == [False] and pane.model.count_of(tags[0]) == 1  # the first, at once
+    assert pane.model.count_of(tags[5]) is None  # the rest wait
+    with qtbot.waitSignal(pane.counts_updated, timeout=COUNTS_SHOWN_EVERY_MS * 10):
+        pass
+    assert shown == [False, False]
+    assert pane.model.count_of(tags[38]) == 39  # the newest, the ones between never shown
+    pane._counts_ready.emit(generation - 1, MemberCounts({}, 0, True))  # an older pass: ignored
+    pane._counts_ready.emit(generation, MemberCounts({t: 7 for t in tags}, 7, False))
+    pane._counts_ready.emit(generation, MemberCounts({t: 9 for t in tags}, 9, True))
+    assert shown == [False, False, True]  # the timer was running: complete shown at once anyway
+    assert pane.model.counts_complete and pane.model.count_of(tags[0]) == 9
+    qtbot.wait(COUNTS_SHOWN_EVERY_MS * 2)  # the timer runs out with nothing left to show
+    assert shown == [False, False, True]
+    # the Members column fits the largest count without measuring every row
+    assert pane.tree.header().sectionSize(MEMBERS) >= pane.tree.fontMetrics().horizontalAdvance("9") + 4
 
 
 def test_filter_selection_and_mode(pane, qtbot) -> None:

@@ -31,6 +31,7 @@ from app.api.ratelimit import calls_left_today, limits_in_words
 from app.api.rest import tag_reads as r
 from app.api.rest.client import RestClient
 from app.api.rest.transport import ParamValue
+from app.core.bounded import bounded_map
 from app.core.cancel import Cancellable
 from app.core.capabilities import CapabilityRegistry
 from app.core.dates import from_rest, to_rest
@@ -41,6 +42,8 @@ log = logging.getLogger("app.api.tags")
 
 TAGS = f"{r.V2}/tags"
 CATEGORIES = f"{r.V2}/tags/categories"
+#: Tags counted at once when counting them one by one (the rate limiter bounds them too).
+COUNT_EACH_FACTOR = 4
 #: Contacts per ``:applyTags``/``:removeTags`` call: the default and the most allowed.
 DEFAULT_BULK = 500
 MAX_BULK = 1000
@@ -139,9 +142,12 @@ class RestTagBackend:
                     counted.extend(group)  # counting the rest of this chunk is cheaper than paging on
                     break
                 yield self._snapshot(counts, last and last_group)
-        for i, tag_id in enumerate(dict.fromkeys(counted)):
-            counts[tag_id] = self.member_count(tag_id, cancel)
-            yield self._snapshot(counts, i == len(set(counted)) - 1)
+        each = list(dict.fromkeys(counted))
+        done = bounded_map(lambda tag: self.member_count(tag, cancel), each, COUNT_EACH_FACTOR,
+                           name="tag-counts")
+        for n, (tag_id, count) in enumerate(done, 1):
+            counts[tag_id] = count
+            yield self._snapshot(counts, n == len(each))
         if not tags:
             yield self._snapshot(counts, True)
         with self._lock:

@@ -18,7 +18,6 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor, as_completed
 from datetime import datetime
 from typing import Any
 
@@ -26,6 +25,7 @@ from app.api import errors as e
 from app.api.ratelimit import calls_left_today, limits_in_words
 from app.api.xmlrpc import query as q
 from app.api.xmlrpc.client import XmlRpcClient
+from app.core.bounded import bounded_map
 from app.core.cancel import Cancellable
 from app.core.capabilities import CapabilityRegistry, Op
 from app.core.dates import from_api
@@ -117,17 +117,17 @@ class XmlRpcTagBackend:
         yield from self._count_by_paging(cancel)
 
     def _count_each(self, tags: list[int], cancel: Cancellable | None) -> Iterator[MemberCounts]:
-        """``DataService.count`` per tag, a few at a time (the rate limiter bounds them)."""
+        """``DataService.count`` per tag, a few at a time: the next starts only once the reader
+        has taken a snapshot, so a reader that waits (for the visible table's pages) pauses
+        the counting instead of receiving a burst of snapshots afterwards."""
         counts: dict[int, int] = {}
-        with ThreadPoolExecutor(max_workers=COUNT_EACH_FACTOR, thread_name_prefix="tag-counts") as pool:
-            futures = {pool.submit(self.member_count, tag, cancel): tag for tag in tags}
-            try:
-                for n, future in enumerate(as_completed(futures), 1):
-                    counts[futures[future]] = future.result()
-                    yield MemberCounts(dict(counts), sum(counts.values()), n == len(tags))
-            finally:
-                for future in futures:
-                    future.cancel()
+        done = bounded_map(lambda tag: self.member_count(tag, cancel), tags, COUNT_EACH_FACTOR,
+                           name="tag-counts")
+        for n, (tag, count) in enumerate(done, 1):
+            counts[tag] = count
+            yield MemberCounts(dict(counts), sum(counts.values()), n == len(tags))
+        if not tags:
+            yield MemberCounts({}, 0, True)
 
     def _count_by_paging(self, cancel: Cancellable | None) -> Iterator[MemberCounts]:
         counts: dict[int, int] = {}

@@ -13,6 +13,7 @@ has internal id ``category row + 1``.
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Iterator
 from typing import Any
 
 from PySide6.QtCore import (
@@ -95,14 +96,23 @@ class TagsTreeModel(QAbstractItemModel):
         self.endResetModel()
 
     def set_counts(self, counts: MemberCounts | None) -> None:
-        """New counts (a snapshot of the counting pass); only the Members cells change."""
+        """New counts (a snapshot of the counting pass): only the Members cells whose count
+        changed are announced, a run of neighbours at a time. Announcing every row made the
+        view and the sorting proxy look at every tag on each snapshot."""
+        before = self._counts
         self._counts = counts
+        roles = [Qt.ItemDataRole.DisplayRole, Role.SortKeyRole, COUNT_ROLE]
         for row, group in enumerate(self._groups):
-            if group.tags:
-                parent = self.index(row, 0)
-                self.dataChanged.emit(self.index(0, MEMBERS, parent),
-                                      self.index(len(group.tags) - 1, MEMBERS, parent),
-                                      [Qt.ItemDataRole.DisplayRole, Role.SortKeyRole, COUNT_ROLE])
+            parent: QModelIndex | None = None
+            for first, last in _changed_runs(group.tags, before, counts):
+                parent = parent or self.index(row, 0)
+                self.dataChanged.emit(self.index(first, MEMBERS, parent), self.index(last, MEMBERS, parent),
+                                      roles)
+
+    def largest_count_text(self) -> str:
+        """The Members text of the largest count (the column's width without measuring every row)."""
+        shown = self._counts.counts.values() if self._counts is not None else ()
+        return f"{max(shown, default=0):,}"
 
     @property
     def counts(self) -> MemberCounts | None:
@@ -249,6 +259,25 @@ class TagsTreeModel(QAbstractItemModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             return _tag_tooltip(tag, count)
         return None
+
+
+def _count(counts: MemberCounts | None, tag_id: int) -> int | None:
+    return None if counts is None else counts.count_of(tag_id)
+
+
+def _changed_runs(tags: list[Tag], before: MemberCounts | None,
+                  after: MemberCounts | None) -> Iterator[tuple[int, int]]:
+    """(first, last) rows of each run of tags whose count differs between two snapshots."""
+    first = -1
+    for row, tag in enumerate(tags):
+        changed = _count(before, tag.id) != _count(after, tag.id)
+        if changed and first < 0:
+            first = row
+        elif not changed and first >= 0:
+            yield first, row - 1
+            first = -1
+    if first >= 0:
+        yield first, len(tags) - 1
 
 
 def _tag_tooltip(tag: Tag, count: int | None) -> str:

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable
 from functools import partial
 from typing import Any
 
-from PySide6.QtCore import QItemSelection, QItemSelectionModel, QPoint, Qt, Signal, Slot
+from PySide6.QtCore import QItemSelection, QItemSelectionModel, QPoint, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QMenu,
     QMessageBox,
     QPushButton,
+    QStyle,
     QToolBar,
     QTreeView,
     QVBoxLayout,
@@ -46,7 +47,7 @@ from app.core.tags import (
 from app.services.changes import Changes
 from app.services.tags import Catalog, TagsService
 from app.ui.errors import ErrorPresenter
-from app.ui.models.tags_model import DESCRIPTION, MEMBERS, NAME, TagsFilterProxy, TagsTreeModel
+from app.ui.models.tags_model import DESCRIPTION, MEMBERS, NAME, PENDING, TagsFilterProxy, TagsTreeModel
 from app.ui.panes.tag_edits import TagEdits
 from app.ui.tasks import TaskRunner, TaskToken
 
@@ -54,6 +55,8 @@ log = logging.getLogger("app.ui.tags")
 
 #: Up to this many changed tags are counted one by one; more start a whole counting pass.
 RECOUNT_EACH_UP_TO = 20
+#: While a counting pass runs, its snapshots are shown at most this often (ms); the last at once.
+COUNTS_SHOWN_EVERY_MS = 250
 
 
 class TagsPane(QWidget):
@@ -83,6 +86,12 @@ class TagsPane(QWidget):
         self._last_filter: tuple[tuple[int, ...], str] = ((), "any")
         self._select_after: set[int] = set()
         self._counts_ready.connect(self._on_counts)
+        # a pass over 2,000,000 assignments sends hundreds of snapshots: show the newest, a few a second
+        self._pending_counts: tuple[int, MemberCounts] | None = None
+        self._counts_timer = QTimer(self)
+        self._counts_timer.setSingleShot(True)
+        self._counts_timer.setInterval(COUNTS_SHOWN_EVERY_MS)
+        self._counts_timer.timeout.connect(self._show_pending_counts)
 
         self.model = TagsTreeModel(self)
         self.proxy = TagsFilterProxy(self)
@@ -115,9 +124,12 @@ class TagsPane(QWidget):
         # the name takes the room, the count column always stays visible
         header.setStretchLastSection(False)
         header.setSectionResizeMode(NAME, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(MEMBERS, QHeaderView.ResizeMode.ResizeToContents)
+        # sized from the largest count (_fit_members_column): resizing to contents measured
+        # every row on each snapshot, 100 ms for 200 tags
+        header.setSectionResizeMode(MEMBERS, QHeaderView.ResizeMode.Fixed)
         # descriptions are long; they live in each tag's tooltip and the tag health view
         self.tree.setColumnHidden(DESCRIPTION, True)
+        self._fit_members_column()
         self.tree.selectionModel().selectionChanged.connect(self._selection_changed)
         self.status = QLabel()
         self.status.setStyleSheet("color: palette(mid);")
@@ -323,11 +335,40 @@ class TagsPane(QWidget):
 
     @Slot(int, object)
     def _on_counts(self, generation: int, counts: MemberCounts) -> None:
+        """A snapshot: shown now unless one was shown less than COUNTS_SHOWN_EVERY_MS ago (then
+        the newest waits for the timer); the complete one is always shown at once."""
         if generation != self._generation:
             return  # a newer count has started
+        if counts.complete or not self._counts_timer.isActive():
+            self._pending_counts = None
+            self._apply_counts(counts)
+            if not counts.complete:
+                self._counts_timer.start()
+            return
+        self._pending_counts = (generation, counts)
+
+    def _show_pending_counts(self) -> None:
+        pending, self._pending_counts = self._pending_counts, None
+        if pending is not None and pending[0] == self._generation:
+            self._apply_counts(pending[1])
+            self._counts_timer.start()
+
+    def _apply_counts(self, counts: MemberCounts) -> None:
         self.model.set_counts(counts)
+        self._fit_members_column(shrink=counts.complete)
         self._show_status(counts)
         self.counts_updated.emit(counts.complete)
+
+    def _fit_members_column(self, shrink: bool = False) -> None:
+        """Members as wide as its widest text; it only grows while counting (no jitter)."""
+        header = self.tree.header()
+        metrics = self.tree.fontMetrics()
+        focus_margin = self.tree.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, self.tree)
+        margin = 2 * (focus_margin + 1)  # what the item delegate adds around a text
+        text = max(metrics.horizontalAdvance(t) for t in (PENDING, self.model.largest_count_text()))
+        width = max(header.sectionSizeHint(MEMBERS), text + margin + 4)
+        if width > header.sectionSize(MEMBERS) or (shrink and width != header.sectionSize(MEMBERS)):
+            header.resizeSection(MEMBERS, width)
 
     def _counts_failed(self, generation: int, error: BaseException) -> None:
         if generation == self._generation:

@@ -8,7 +8,9 @@ instead, from a timer of the application object (it lives as long as the app and
 never itself garbage, so a collection can never free the object whose slot is running):
 the young generations every tick, everything every ``FULL_IDLE`` ticks while no task
 runner has work (a full pass can take 40-100 ms, so not in the middle of page loads),
-and at least every ``FULL_BUSY`` ticks during long work.
+and at least every ``FULL_BUSY`` ticks during long work. After an idle full pass the
+heap's freed pages go back to the system (:func:`app.core.memory.trim_heap`): pages
+decoded on worker threads leave freed memory in glibc's arenas that it would keep.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ import gc
 import weakref
 
 from PySide6.QtCore import QCoreApplication, QObject, QTimer
+
+from app.core.memory import trim_heap
 
 #: Task runners with jobs in flight (app/ui/tasks.py keeps it); weak, so a runner that is
 #: gone never holds the collector's full passes back.
@@ -34,7 +38,7 @@ class GuiCollector(QObject):
 
     def __init__(self, app: QCoreApplication, tick_ms: int = TICK_MS) -> None:
         super().__init__(app)
-        self.ticks = self.collections = self.full_passes = 0
+        self.ticks = self.collections = self.full_passes = self.trims = 0
         self._last_full = 0
         self._timer = QTimer(self)
         self._timer.setInterval(tick_ms)
@@ -43,13 +47,16 @@ class GuiCollector(QObject):
 
     def collect(self) -> None:
         self.ticks += 1
-        every = FULL_BUSY if len(BUSY_RUNNERS) else FULL_IDLE
-        full = self.ticks - self._last_full >= every
+        idle = not len(BUSY_RUNNERS)
+        full = self.ticks - self._last_full >= (FULL_IDLE if idle else FULL_BUSY)
         gc.collect(2 if full else 1)
         self.collections += 1
         if full:
             self._last_full = self.ticks
             self.full_passes += 1
+            if idle:
+                trim_heap()
+                self.trims += 1
 
 
 def install(app: QCoreApplication, tick_ms: int = TICK_MS) -> GuiCollector:

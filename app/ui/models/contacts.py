@@ -29,7 +29,7 @@ from app.api.errors import CancelledError
 from app.core.contact_fields import FieldInfo, Kind
 from app.core.display import display_text, eastern_text
 from app.core.records import ContactQuery, Row
-from app.core.row_store import Packed, RowStore, field_order, pack
+from app.core.row_store import Packed, RowStore, field_order
 from app.services.contacts import ContactsService
 from app.ui import palette
 from app.ui.errors import describe
@@ -242,9 +242,9 @@ class ContactsModel(QAbstractTableModel):
         service, query, gen = self._service, self._query, self._gen
         if service is None or page in self._in_flight:
             return
-        fields, size, names = self._fields(), self._page_size, self._store.names
+        fields, size, packer = self._fields(), self._page_size, self._store.packer
         self._in_flight[page] = self._runner.run(  # packed on the worker: the GUI thread only appends
-            lambda token: PackedPage(page, pack(service.page(query, fields, page, size, token).rows, names)),
+            lambda token: PackedPage(page, packer(service.page(query, fields, page, size, token).rows)),
             on_done=partial(self._on_page, gen),
             on_error=partial(self._on_page_error, gen, page, self._retry_epoch),
             description=f"contacts page {page}")

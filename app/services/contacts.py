@@ -16,6 +16,7 @@ from collections import deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from typing import Literal, Protocol
 
@@ -239,27 +240,33 @@ class ContactsService:
         """Every row of ``query``, in order; ``progress(done, total)`` after each page (``total``
         is -1 while unknown: REST v2 has no count).
 
-        Where the total is known (XML-RPC), up to ``parallel`` pages are in flight at once, the
-        client's rate limiter keeping the key within its quota; REST v2 pages follow tokens one
-        after the other. Every full read (export, select all, the import's and the duplicate
-        scan's passes, the CLI's search) runs through here, so all of them get the fast path.
+        Where the total is known (XML-RPC), the first page is asked for together with the count
+        and then up to ``parallel`` pages are in flight at once, the client's rate limiter
+        keeping the key within its quota; REST v2 pages follow tokens one after the other.
+        Every full read (export, select all, the import's and the duplicate scan's passes, the
+        CLI's search) runs through here, so all of them get the fast path.
         """
-        total = self.count(query, cancel) if self.can_count else -1
-        if progress is not None:
-            progress(0, total)
         searched = searchable(query)
-        expected = -(-total // page_size) if total > 0 else 0
-        done, page = 0, 0
-        pages = self._pages_in_parallel(searched, fields, page_size, expected, cancel, parallel) \
-            if expected > 1 and parallel > 1 else iter(())
-        for rows in pages:  # the counted pages, fetched ahead
-            yield from rows
-            done += len(rows)
-            page += 1
+        done = page = 0
+        total = -1
+        if self.can_count and parallel > 1:
+            pages = _PagesAhead(self.backend, searched, fields, page_size, cancel, parallel)
+            with pages:
+                total = self.count(query, cancel)
+                if progress is not None:
+                    progress(0, total)
+                for rows in pages.in_order(-(-total // page_size) if total > 0 else 1):
+                    yield from rows
+                    done += len(rows)
+                    page += 1
+                    if progress is not None:
+                        progress(done, max(total, done))
+                    if len(rows) < page_size:
+                        return
+        else:
+            total = self.count(query, cancel) if self.can_count else -1
             if progress is not None:
-                progress(done, max(total, done))
-            if len(rows) < page_size:
-                return
+                progress(0, total)
         while True:  # one by one: no count, or rows added since it
             if cancel.is_cancelled():
                 raise CancelledError()
@@ -271,23 +278,6 @@ class ContactsService:
             if len(rows) < page_size:
                 return
             page += 1
-
-    def _pages_in_parallel(self, query: ContactQuery, fields: Sequence[str], page_size: int, pages: int,
-                           cancel: Cancellable, parallel: int) -> Iterator[list[Row]]:
-        """Pages ``0 .. pages-1``, in order, with up to ``parallel`` requested ahead."""
-        with ThreadPoolExecutor(max_workers=parallel, thread_name_prefix="read-pages") as pool:
-            ahead: deque[Future[list[Row]]] = deque()
-            try:
-                for page in range(pages):
-                    ahead.append(pool.submit(self.backend.search_contacts, query, fields, page, page_size,
-                                             cancel))
-                    if len(ahead) >= parallel:
-                        yield ahead.popleft().result()
-                while ahead:
-                    yield ahead.popleft().result()
-            finally:  # the reader stopped early (cancel, an error, enough rows): drop what is queued
-                for future in ahead:
-                    future.cancel()
 
     def export_csv(self, path: Path, query: ContactQuery, columns: Sequence[FieldInfo], cancel: Cancellable,
                    progress: Progress | None = None) -> int:
@@ -306,3 +296,39 @@ class ContactsService:
                 count += 1
         log.info("exported %d contacts to %s", count, path.name)
         return count
+
+
+class _PagesAhead:
+    """Pages of one search fetched ahead on a few threads and handed over in order.
+
+    Page 0 is asked for as soon as this is entered, so it travels with the count (the count
+    says how many more there are); a reader that stops early leaves no queued page behind.
+    """
+
+    def __init__(self, backend: CrmBackend, query: ContactQuery, fields: Sequence[str], page_size: int,
+                 cancel: Cancellable, parallel: int) -> None:
+        self._read = partial(backend.search_contacts, query, fields)
+        self._page_size, self._cancel, self._parallel = page_size, cancel, parallel
+        self._pool = ThreadPoolExecutor(max_workers=parallel, thread_name_prefix="read-pages")
+        self._ahead: deque[Future[list[Row]]] = deque()
+
+    def __enter__(self) -> _PagesAhead:
+        self._request(0)
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        for future in self._ahead:  # the reader stopped early (cancel, an error, enough rows)
+            future.cancel()
+        self._pool.shutdown(wait=True)
+
+    def _request(self, page: int) -> None:
+        self._ahead.append(self._pool.submit(self._read, page, self._page_size, self._cancel))
+
+    def in_order(self, pages: int) -> Iterator[list[Row]]:
+        """Pages ``0 .. pages-1`` (page 0 already asked for), up to ``parallel`` in flight."""
+        for page in range(1, pages):
+            self._request(page)
+            if len(self._ahead) >= self._parallel:
+                yield self._ahead.popleft().result()
+        while self._ahead:
+            yield self._ahead.popleft().result()

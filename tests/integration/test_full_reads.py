@@ -75,3 +75,27 @@ def test_a_reader_that_stops_early_leaves_no_work_behind(sb: Sandbox) -> None:
     reader.close()
     assert len(first) == 150 and watch.now == 0 and watch.calls <= 2 + 4
     backend.client.close()
+
+
+def test_the_first_page_travels_with_the_count(sb: Sandbox) -> None:
+    """The count says how many pages follow; page 0 is needed whatever it says, so it is asked
+    for at the same time (one round trip less before the first rows). Forced: the count
+    waits until page 0's request has started."""
+    backend = make_backend(sb, "xmlrpc")
+    first_page_started = threading.Event()
+    read, count = backend.search_contacts, backend.count_contacts
+
+    def search(query: Any, fields: Any, page: int, *args: Any) -> Any:
+        if page == 0:
+            first_page_started.set()
+        return read(query, fields, page, *args)
+
+    def counting(*args: Any) -> int:
+        overlapped = first_page_started.wait(5)
+        assert overlapped, "page 0 waited for the count"
+        return count(*args)
+
+    backend.search_contacts, backend.count_contacts = search, counting
+    rows = list(ContactsService(backend).iter_rows(ContactQuery(), ["Id"], CancelToken(), page_size=1_000))
+    assert len(rows) == 2_350
+    backend.client.close()

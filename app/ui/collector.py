@@ -11,6 +11,9 @@ runner has work (a full pass can take 40-100 ms, so not in the middle of page lo
 and at least every ``FULL_BUSY`` ticks during long work. After an idle full pass the
 heap's freed pages go back to the system (:func:`app.core.memory.trim_heap`): pages
 decoded on worker threads leave freed memory in glibc's arenas that it would keep.
+A tick while worker threads are decoding replies waits (at most ``MAX_WAITED_TICKS`` in a
+row): the replies' element trees are tens of thousands of live objects each, and a young
+collection over them held the GUI thread for 40-50 ms with nothing to free.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ import weakref
 
 from PySide6.QtCore import QCoreApplication, QObject, QTimer
 
-from app.core.memory import trim_heap
+from app.core.memory import decodes_under_way, trim_heap
 
 #: Task runners with jobs in flight (app/ui/tasks.py keeps it); weak, so a runner that is
 #: gone never holds the collector's full passes back.
@@ -29,6 +32,7 @@ BUSY_RUNNERS: weakref.WeakSet[QObject] = weakref.WeakSet()
 TICK_MS = 1000
 FULL_IDLE = 30
 FULL_BUSY = 300
+MAX_WAITED_TICKS = 10
 
 _installed: list[GuiCollector] = []
 
@@ -38,7 +42,8 @@ class GuiCollector(QObject):
 
     def __init__(self, app: QCoreApplication, tick_ms: int = TICK_MS) -> None:
         super().__init__(app)
-        self.ticks = self.collections = self.full_passes = self.trims = 0
+        self.ticks = self.collections = self.full_passes = self.trims = self.waited = 0
+        self._waited_in_a_row = 0
         self._last_full = 0
         self._timer = QTimer(self)
         self._timer.setInterval(tick_ms)
@@ -47,6 +52,11 @@ class GuiCollector(QObject):
 
     def collect(self) -> None:
         self.ticks += 1
+        if decodes_under_way() and self._waited_in_a_row < MAX_WAITED_TICKS:
+            self._waited_in_a_row += 1
+            self.waited += 1
+            return
+        self._waited_in_a_row = 0
         idle = not len(BUSY_RUNNERS)
         full = self.ticks - self._last_full >= (FULL_IDLE if idle else FULL_BUSY)
         gc.collect(2 if full else 1)

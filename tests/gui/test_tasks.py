@@ -243,6 +243,26 @@ def test_building_a_runner_leaves_the_interpreter_alone_and_long_work_is_collect
         ticker.deleteLater()
     assert runner.wait_idle(WAIT)
 
+def test_the_gui_collection_waits_for_decodes_under_way(qtbot: QtBot, qapp: Any) -> None:
+    """A young collection over live reply trees held the GUI for 40-50 ms: a tick while a
+    decode runs waits, but never more than MAX_WAITED_TICKS in a row."""
+    from app.core.memory import collection_paused
+    from app.ui import collector
+
+    ticker = collector.GuiCollector(qapp, tick_ms=10)
+    try:
+        with collection_paused():  # a worker decoding a reply
+            qtbot.waitUntil(lambda: ticker.ticks >= collector.MAX_WAITED_TICKS + 2, timeout=WAIT)
+            # ten ticks wait, the eleventh collects anyway, and so on
+            assert ticker.collections == ticker.ticks // (collector.MAX_WAITED_TICKS + 1) >= 1
+            assert ticker.waited == ticker.ticks - ticker.collections
+        waited = ticker.waited
+        qtbot.waitUntil(lambda: ticker.collections >= ticker.ticks // 2 + 3, timeout=WAIT)
+        assert ticker.waited == waited  # no decode: every tick collects
+    finally:
+        ticker.deleteLater()
+
+
 def test_a_job_holds_no_qobject_of_its_own(qtbot: QtBot, runner: TaskRunner) -> None:
     """A job lives in reference cycles (its token reports through it), so the cyclic collector
     frees it at any moment; a parentless QObject freed then, inside Qt's signal handling,

@@ -75,12 +75,16 @@ class Packer:
 
 
 class RowStore:
-    """Packed rows with an index by contact Id; not thread-safe (the GUI thread owns it)."""
+    """Packed rows with an index by contact Id; not thread-safe (the GUI thread owns it).
+
+    Rows may be missing (None): a table that knows its total from the start holds a slot
+    for every row and fills pages in where the user looks (:meth:`grow`, :meth:`place`).
+    """
 
     def __init__(self, names: Sequence[str] = ("Id",)) -> None:
         self.names = tuple(names)
         self._slot = {name: i for i, name in enumerate(self.names)}
-        self._rows: list[Packed] = []
+        self._rows: list[Packed | None] = []
         self._index: dict[int, int] = {}
         #: Packs pages for this store on any thread (equal values shared, see :class:`Packer`).
         self.packer = Packer(self.names)
@@ -88,33 +92,75 @@ class RowStore:
     def __len__(self) -> int:
         return len(self._rows)
 
+    @property
+    def loaded(self) -> int:
+        """Rows present (the others are slots waiting for their page)."""
+        return len(self._index)
+
     def extend(self, rows: Sequence[Packed]) -> None:
         first = len(self._rows)
         for offset, row in enumerate(rows):
             self._index[int(row[0])] = first + offset
         self._rows.extend(rows)
 
+    def grow(self, length: int) -> None:
+        """Empty slots up to ``length`` rows."""
+        self._rows.extend([None] * (length - len(self._rows)))
+
+    def place(self, first: int, rows: Sequence[Packed]) -> int:
+        """Put rows into the slots from ``first`` on (replacing what is there); returns how
+        many fitted (slots past the end are not made: the caller decides the length)."""
+        fitted = rows[:max(0, len(self._rows) - first)]
+        for offset, row in enumerate(fitted):
+            old = self._rows[first + offset]
+            if old is not None and self._index.get(int(old[0])) == first + offset:
+                del self._index[int(old[0])]
+            self._rows[first + offset] = row
+            self._index[int(row[0])] = first + offset
+        return len(fitted)
+
+    def truncate(self, length: int) -> None:
+        """Drop the rows from ``length`` on."""
+        for row in self._rows[length:]:
+            if row is not None:
+                self._index.pop(int(row[0]), None)
+        del self._rows[length:]
+
+    def is_loaded(self, row: int) -> bool:
+        return 0 <= row < len(self._rows) and self._rows[row] is not None
+
+    def missing(self, first: int, last: int) -> bool:
+        """Whether any slot in ``first .. last`` still waits for its row."""
+        return None in self._rows[max(0, first):last + 1]
+
     def value(self, row: int, name: str) -> Any:
         slot = self._slot.get(name)
-        return None if slot is None else self._rows[row][slot]
+        values = self._rows[row]
+        return None if slot is None or values is None else values[slot]
 
-    def values(self, row: int) -> Packed:
+    def values(self, row: int) -> Packed | None:
         return self._rows[row]
 
-    def contact_id(self, row: int) -> int:
-        return int(self._rows[row][0])
+    def contact_id(self, row: int) -> int | None:
+        values = self._rows[row]
+        return None if values is None else int(values[0])
 
     def row_of(self, contact_id: int) -> int | None:
         return self._index.get(contact_id)
 
-    def record(self, row: int) -> dict[str, Any]:
+    def record(self, row: int) -> dict[str, Any] | None:
         """One row as a dict of its non-blank fields (what the rest of the app reads)."""
-        return {name: value for name, value in zip(self.names, self._rows[row], strict=True)
-                if value is not None}
+        values = self._rows[row]
+        if values is None:
+            return None
+        return {name: value for name, value in zip(self.names, values, strict=True) if value is not None}
 
     def update(self, row: int, values: Mapping[str, Any]) -> None:
         """Change fields the row holds (fields it does not hold are not shown, so not kept)."""
-        current = list(self._rows[row])
+        held = self._rows[row]
+        if held is None:
+            return
+        current = list(held)
         for name, value in values.items():
             slot = self._slot.get(name)
             if slot is not None and slot != 0:
@@ -123,7 +169,7 @@ class RowStore:
 
     def remove(self, row: int) -> None:
         del self._rows[row]
-        self._index = {int(r[0]): i for i, r in enumerate(self._rows)}
+        self._index = {int(r[0]): i for i, r in enumerate(self._rows) if r is not None}
 
 
 def _kept(value: Any) -> Any:

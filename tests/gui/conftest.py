@@ -66,12 +66,14 @@ def runner(qtbot) -> Iterator[object]:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Behaviour only XML-RPC has (``xmlrpc_only``) is not run again over REST."""
+    """Behaviour only XML-RPC has (``xmlrpc_only``) is not run again over REST, and the other way."""
     keep, drop = [], []
     for item in items:
         spec = getattr(item, "callspec", None)
-        rest = spec is not None and spec.params.get("gui_protocol") == "rest"
-        (drop if rest and item.get_closest_marker("xmlrpc_only") else keep).append(item)
+        protocol = spec.params.get("gui_protocol") if spec is not None else None
+        other = (protocol == "rest" and item.get_closest_marker("xmlrpc_only")) or \
+            (protocol == "xmlrpc" and item.get_closest_marker("rest_only"))
+        (drop if other else keep).append(item)
     if drop:
         config.hook.pytest_deselected(items=drop)
         items[:] = keep

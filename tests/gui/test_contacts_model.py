@@ -12,7 +12,7 @@ from pytestqt.qtbot import QtBot
 from app.core.contact_fields import standard_field
 from app.core.records import ContactQuery
 from app.services.session import Session
-from app.ui.models.contacts import ContactsModel
+from app.ui.models.contacts import WAITING, ContactsModel
 from app.ui.models.roles import Role
 from app.ui.tasks import TaskRunner
 from tests.gui.workspace_support import WAIT, gui_protocol, like, make_session
@@ -151,18 +151,57 @@ def test_dates_show_local_time_with_eastern_in_the_tooltip(qtbot: QtBot, runner:
     assert birthday.data() == (model.record(row) or {})["Birthday"].date().isoformat()  # never shifted
 
 
-def test_reaching_the_last_rows_asks_for_pages_ahead_once_the_total_is_known(
+@pytest.mark.rest_only  # XML-RPC counts: its table has every row from the start (the next test)
+def test_reaching_the_last_rows_asks_for_pages_ahead_while_the_total_is_unknown(
         qtbot: QtBot, runner: TaskRunner, session: Session) -> None:
     model = make_model(runner, session)
     model.set_columns(COLUMNS)
     qtbot.waitUntil(lambda: model.loaded == 100 and not model.loading, timeout=WAIT)
-    model.fetchMore(QModelIndex())
-    if session.contacts.can_count:  # XML-RPC: the total is known, three pages are asked for at once
-        qtbot.waitUntil(lambda: model.loaded == 400 and not model.loading, timeout=WAIT)
-    else:  # REST v2: no total, pages follow tokens one at a time
-        qtbot.waitUntil(lambda: model.loaded == 200 and not model.loading, timeout=WAIT)
+    model.fetchMore(QModelIndex())  # REST v2: no total, pages follow tokens one at a time
+    qtbot.waitUntil(lambda: model.loaded == 200 and not model.loading, timeout=WAIT)
     model.fetchMore(QModelIndex())
     qtbot.waitUntil(lambda: not model.loading, timeout=WAIT)
-    assert model.loaded == (700 if session.contacts.can_count else 300)
+    assert model.loaded == model.rowCount() == 300 and not model.sparse
     record = model.record(0)
     assert record is not None and record["Id"] == model.contact_id(0) and "" not in record.values()
+
+
+@pytest.mark.xmlrpc_only  # REST v2 cannot count: its table grows as pages arrive (the test above)
+def test_a_counted_search_has_every_row_and_reads_where_the_view_looks(
+        qtbot: QtBot, qtmodeltester: Any, runner: TaskRunner, session: Session, demo_sandbox: Any) -> None:
+    """XML-RPC counts: the table has a row for every contact from the count on, so the scroll
+    bar spans the search; pages are read where the view looks (a large search reads no more)."""
+    model = ContactsModel(runner, runner, page_size=100, parallel=4, insert_interval_ms=0, fill_up_to=0)
+    model.set_service(session.contacts)
+    model.set_columns(COLUMNS)
+    total = demo_sandbox.store.count("Contact")
+    qtbot.waitUntil(lambda: model.sparse and model.loaded == 200 and not model.loading, timeout=WAIT)
+    assert model.rowCount() == model.total == total  # the top page and one ahead are in
+    qtmodeltester.check(model)
+    waiting = model.index(250, 0)
+    assert waiting.data() == WAITING and waiting.data(Role.PlaceholderRole) is True
+    assert waiting.data(Qt.ItemDataRole.ToolTipRole) == "Loading…"
+    assert not waiting.flags() & Qt.ItemFlag.ItemIsSelectable and model.contact_id(250) is None
+    assert model.record(250) is None
+    # the user drags the scroll bar to the end: the last page is read, not the ones between
+    model.show_rows(total - 30, total - 1)
+    qtbot.waitUntil(lambda: not model.loading, timeout=WAIT)
+    last_page = (total - 1) // 100
+    assert model.loaded == 200 + (total - last_page * 100)
+    assert model.is_loaded(total - 1) and not model.is_loaded(last_page * 100 - 1)
+    ids = [int(r["Id"]) for r in demo_sandbox.store.rows("Contact", fields=["Id"])]
+    assert model.contact_id(total - 1) == sorted(ids)[-1]
+    model.fetch_all()  # select all, the bench: every row, in order
+    qtbot.waitUntil(lambda: model.loaded == total and not model.loading, timeout=WAIT)
+    assert [model.contact_id(r) for r in range(total)] == sorted(ids)
+    qtmodeltester.check(model)
+
+
+@pytest.mark.xmlrpc_only
+def test_a_small_counted_search_reads_every_page_in_the_background(
+        qtbot: QtBot, runner: TaskRunner, session: Session, demo_sandbox: Any) -> None:
+    model = make_model(runner, session)  # the demo account is below FILL_UP_TO_ROWS
+    model.set_columns(COLUMNS)
+    total = demo_sandbox.store.count("Contact")
+    qtbot.waitUntil(lambda: model.loaded == total and not model.loading, timeout=WAIT)
+    assert model.sparse and model.rowCount() == total

@@ -1,12 +1,22 @@
 """The contacts table: rows of one search, paged in lazily and in parallel.
 
-``fetchMore`` only *enqueues* one page request on the :class:`TaskRunner`; rows are
-inserted when pages arrive, always in page order (a page that overtakes an earlier
-one waits in a buffer). Until the total is known pages are requested one after the
-other; once ``count`` has answered, up to ``parallel`` pages are in flight. While a
-page is loading, or after one failed, a placeholder row ends the table ("Loading…" or
-the error). A new search bumps the generation and cancels what is in flight, so late
-replies for an old search are dropped. Sorting re-runs the query on the server.
+Two shapes. Until the total is known (and always over REST v2, which cannot count) the
+table grows: ``fetchMore`` only *enqueues* one page request on the :class:`TaskRunner`;
+rows are inserted when pages arrive, always in page order (a page that overtakes an
+earlier one waits in a buffer), and a placeholder row ends the table while a page is
+loading or after one failed ("Loading…" or the error).
+
+Once ``count`` has answered (XML-RPC) the table is *sparse*: it has a row for every
+contact at once, so the scroll bar spans the whole search and dragging it to the end of
+250,000 rows lands there; rows show "Loading…" until their page arrives. The view says
+which rows it shows (:meth:`ContactsModel.show_rows`) and those pages, plus one ahead,
+are read first, up to ``parallel`` at a time. A search of at most
+:data:`FILL_UP_TO_ROWS` rows then reads the rest in the background (cheap, and every row
+is at hand for selecting); a larger one reads only what is looked at (or
+:meth:`~ContactsModel.fetch_all`).
+
+A new search bumps the generation and cancels what is in flight, so late replies for an
+old search are dropped. Sorting re-runs the query on the server.
 """
 
 from __future__ import annotations
@@ -58,6 +68,12 @@ PARALLEL_PAGES = 6
 PREFETCH_PAGES = 3
 #: Rows whose display texts are kept (a few screens' worth; the oldest go first).
 TEXT_CACHE_ROWS = 2000
+#: What a row waiting for its page shows in a sparse table.
+WAITING = "…"
+#: A counted search of at most this many rows is read whole in the background.
+FILL_UP_TO_ROWS = 10_000
+#: Pages read past the last row shown (the way a user scrolls on).
+VIEW_AHEAD_PAGES = 1
 
 
 class PackedPage(NamedTuple):
@@ -86,11 +102,13 @@ class ContactsModel(QAbstractTableModel):
     sort_refused = Signal(str)
 
     def __init__(self, runner: TaskRunner, parent: QObject | None = None, *, page_size: int = 1000,
-                 parallel: int = PARALLEL_PAGES, insert_interval_ms: int = INSERT_INTERVAL_MS) -> None:
+                 parallel: int = PARALLEL_PAGES, insert_interval_ms: int = INSERT_INTERVAL_MS,
+                 fill_up_to: int = FILL_UP_TO_ROWS) -> None:
         super().__init__(parent)
         self._runner = runner
         self._page_size = page_size
         self._parallel = max(1, parallel)
+        self._fill_up_to = fill_up_to
         self._service: ContactsService | None = None
         self._columns: list[FieldInfo] = []
         self._query = ContactQuery()
@@ -110,6 +128,10 @@ class ContactsModel(QAbstractTableModel):
         self._error: str | None = None
         self._last_page: int | None = None  # the short page that ends the rows, once seen
         self._ended = False
+        self._sparse = False  # a slot for every row (the total is known): see the module docstring
+        self._fill = False  # sparse and small: read every page in the background
+        self._fill_cursor = 0  # pages before it are all in
+        self._view_pages: list[int] = []  # the pages the view shows, read first
         self._text: dict[int, list[str]] = {}  # display texts per row, made when first painted
         self._placeholder = False
         self._auto = False
@@ -150,7 +172,16 @@ class ContactsModel(QAbstractTableModel):
 
     @property
     def loaded(self) -> int:
-        return len(self._store)
+        """Rows read so far (in a sparse table, fewer than :meth:`rowCount`)."""
+        return self._store.loaded
+
+    @property
+    def sparse(self) -> bool:
+        """True once the table has a row for every contact (the total is known)."""
+        return self._sparse
+
+    def is_loaded(self, row: int) -> bool:
+        return self._store.is_loaded(row)
 
     @property
     def loading(self) -> bool:
@@ -184,6 +215,19 @@ class ContactsModel(QAbstractTableModel):
         self._auto = True
         self._top_up()
 
+    def show_rows(self, first: int, last: int) -> None:
+        """The view shows rows ``first .. last``: in a sparse table their pages (and one
+        ahead) are read before any other. A growing table needs no help (``fetchMore``)."""
+        if not self._sparse:
+            return
+        size, rows = self._page_size, len(self._store)
+        if rows == 0:
+            return
+        first, last = max(0, min(first, rows - 1)), max(0, min(last, rows - 1))
+        pages = range(first // size, last // size + 1 + VIEW_AHEAD_PAGES)
+        self._view_pages = [p for p in pages if p * size < rows]
+        self._top_up()
+
     def retry(self) -> None:
         """Ask again for the pages (and count) that failed."""
         if self._error is None:
@@ -196,7 +240,10 @@ class ContactsModel(QAbstractTableModel):
             self._start_count()
         for page in failed:
             self._request(page)
-        if not failed and self._can_request():
+        self._waiting_rows_changed()
+        if self._sparse:
+            self._top_up()
+        elif not failed and self._can_request():
             self._request(self._next_page)
         self._sync_placeholder()
         self._emit_loading()
@@ -217,6 +264,7 @@ class ContactsModel(QAbstractTableModel):
         self._total, self._next_page, self._inserted_pages = None, 0, 0
         self._failed_pages, self._count_failed, self._error = set(), False, None
         self._last_page, self._ended, self._placeholder, self._auto = None, False, False, False
+        self._sparse, self._fill, self._fill_cursor, self._view_pages = False, False, 0, []
         self.endResetModel()
         self.total_changed.emit(-1)
         if self._service is not None and self._columns:
@@ -263,12 +311,33 @@ class ContactsModel(QAbstractTableModel):
 
     def _can_request(self) -> bool:
         return (self._service is not None and bool(self._columns) and self._error is None
-                and self._more_pages() and len(self._in_flight) < self._parallel)
+                and (self._sparse or self._more_pages()) and len(self._in_flight) < self._parallel)
 
     def _top_up(self) -> None:
-        while self._auto and self._can_request():
+        if self._sparse:
+            while self._can_request() and (page := self._next_sparse_page()) is not None:
+                self._request(page)
+        while self._auto and not self._sparse and self._can_request():
             self._request(self._next_page)
         self._emit_loading()
+
+    def _page_wanted(self, page: int) -> bool:
+        size = self._page_size
+        return (page not in self._in_flight and page not in self._failed_pages
+                and self._store.missing(page * size, page * size + size - 1))
+
+    def _next_sparse_page(self) -> int | None:
+        """The next page to read: the view's first, then (filling or fetching all) in order."""
+        for page in self._view_pages:
+            if self._page_wanted(page):
+                return page
+        if not (self._fill or self._auto):
+            return None
+        size, pages = self._page_size, -(-len(self._store) // self._page_size)
+        while self._fill_cursor < pages and not self._store.missing(self._fill_cursor * size,
+                                                                     self._fill_cursor * size + size - 1):
+            self._fill_cursor += 1
+        return next((p for p in range(self._fill_cursor, pages) if self._page_wanted(p)), None)
 
     def _on_count(self, gen: int, total: int) -> None:
         if gen != self._gen:
@@ -276,8 +345,43 @@ class ContactsModel(QAbstractTableModel):
         self._count_job = None
         self._total = total
         self.total_changed.emit(total)
+        if total > max(len(self._store), self._page_size) and not self._ended:
+            self._become_sparse(total)
         self._top_up()
         self._sync_placeholder()
+
+    def _become_sparse(self, total: int) -> None:
+        """A slot for every row: the scroll bar spans the search, pages fill in where looked at."""
+        self._sparse = True
+        self._fill = total <= self._fill_up_to
+        self._insert_timer.stop()
+        self._sync_placeholder()  # a sparse table has no trailing placeholder row
+        self.beginInsertRows(_ROOT, len(self._store), total - 1)
+        self._store.grow(total)
+        self.endInsertRows()
+        arrived, self._arrived = self._arrived, {}
+        for page, rows in sorted(arrived.items()):
+            self._place(page, rows)
+        self._view_pages = [0, *range(1, 1 + VIEW_AHEAD_PAGES)]  # the top, until the view says
+        self.rows_loaded.emit(self._store.loaded)
+
+    def _place(self, page: int, rows: list[Packed]) -> None:
+        """A page into its slots; a short page ends the search there (rows deleted since the count)."""
+        first = page * self._page_size
+        fitted = self._store.place(first, rows)
+        for row in range(first, first + fitted):
+            self._text.pop(row, None)
+        if fitted:
+            last = self.index(first + fitted - 1, self.columnCount() - 1)
+            self.dataChanged.emit(self.index(first, 0), last)
+        end = first + len(rows)
+        if len(rows) < self._page_size and end < len(self._store):
+            self.beginRemoveRows(_ROOT, end, len(self._store) - 1)
+            self._store.truncate(end)
+            self._text = {}
+            self.endRemoveRows()
+            self._total = end
+            self.total_changed.emit(end)
 
     def _on_count_error(self, gen: int, epoch: int, error: BaseException) -> None:
         if gen != self._gen:
@@ -295,6 +399,11 @@ class ContactsModel(QAbstractTableModel):
         if gen != self._gen:
             return
         self._in_flight.pop(page.page, None)
+        if self._sparse:
+            self._place(page.page, page.rows)
+            self._top_up()
+            self.rows_loaded.emit(self._store.loaded)
+            return
         self._arrived[page.page] = page.rows
         if len(page.rows) < self._page_size and (self._last_page is None or page.page < self._last_page):
             self._last_page = page.page
@@ -363,14 +472,20 @@ class ContactsModel(QAbstractTableModel):
         if self._placeholder:
             last = self.index(len(self._store), 0)
             self.dataChanged.emit(last, last.siblingAtColumn(self.columnCount() - 1))
+        self._waiting_rows_changed()
         self._emit_loading()
         self.load_failed.emit(message)
+
+    def _waiting_rows_changed(self) -> None:
+        """Rows waiting for their page say "Loading…" or the error: repaint them."""
+        if self._sparse and len(self._store) and self.columnCount():
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self._store) - 1, 0))
 
     def _emit_loading(self) -> None:
         self.loading_changed.emit(self.loading)
 
     def _sync_placeholder(self) -> None:
-        want = bool(self._in_flight) or bool(self._arrived) or self._error is not None
+        want = not self._sparse and (bool(self._in_flight) or bool(self._arrived) or self._error is not None)
         if want == self._placeholder or not self._columns:
             return
         row = len(self._store)
@@ -426,7 +541,7 @@ class ContactsModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(self._columns)
 
     def canFetchMore(self, parent: Index) -> bool:  # QAbstractItemModel.canFetchMore override
-        return not parent.isValid() and self._can_request()
+        return not parent.isValid() and not self._sparse and self._can_request()
 
     def fetchMore(self, parent: Index) -> None:  # QAbstractItemModel.fetchMore override
         """The view reached the last rows: ask for the next page, and once the total is known
@@ -453,7 +568,7 @@ class ContactsModel(QAbstractTableModel):
     def flags(self, index: Index) -> Qt.ItemFlag:  # QAbstractItemModel.flags override
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
-        if index.row() >= len(self._store):
+        if not self._store.is_loaded(index.row()):
             return Qt.ItemFlag.ItemIsEnabled
         return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
 
@@ -494,7 +609,7 @@ class ContactsModel(QAbstractTableModel):
         if not 0 <= col < len(self._columns):
             return None
         store = self._store
-        if row >= len(store):
+        if not store.is_loaded(row):
             return self._placeholder_data(col, role)
         if role == Qt.ItemDataRole.DisplayRole:
             texts = self._text.get(row)
@@ -535,7 +650,11 @@ class ContactsModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             if col != 0:
                 return ""
+            if self._sparse:  # one of many rows waiting: a mark that fits the narrow Id column
+                return "!" if self._error else WAITING
             return f"Could not load more rows: {self._error}" if self._error else "Loading…"
+        if role == Qt.ItemDataRole.ToolTipRole and self._sparse:
+            return f"Could not load these rows: {self._error}" if self._error else "Loading…"
         if role == Qt.ItemDataRole.ForegroundRole:
             return palette.brush("error" if self._error else "muted")
         if role == Role.PlaceholderRole:

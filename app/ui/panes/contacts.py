@@ -12,7 +12,7 @@ import logging
 from typing import Any, Protocol
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
-from PySide6.QtGui import QGuiApplication, QPaintEvent
+from PySide6.QtGui import QGuiApplication, QPaintEvent, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -82,8 +82,35 @@ class ContactsTable(QTableView):
     (~5 ms); the workers wait that long instead.
     """
 
+    rows_shown = Signal(int, int)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        # the rows in the viewport, once per event-loop pass however many scroll steps came
+        self._shown_timer = QTimer(self)
+        self._shown_timer.setSingleShot(True)
+        self._shown_timer.setInterval(0)
+        self._shown_timer.timeout.connect(self._emit_rows_shown)
+        self.verticalScrollBar().valueChanged.connect(self.rows_may_have_moved)
+
     def paintEvent(self, event: QPaintEvent) -> None:  # QAbstractScrollArea.paintEvent override
         super().paintEvent(event)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # QWidget.resizeEvent override
+        super().resizeEvent(event)
+        self.rows_may_have_moved()
+
+    def rows_may_have_moved(self, *_args: object) -> None:
+        """Say which rows are shown (``rows_shown``), a moment later."""
+        self._shown_timer.start()
+
+    def _emit_rows_shown(self) -> None:
+        model = self.model()
+        rows = model.rowCount() if model is not None else 0
+        if rows == 0:
+            return
+        first, last = self.rowAt(0), self.rowAt(self.viewport().height() - 1)
+        self.rows_shown.emit(max(first, 0), rows - 1 if last < 0 else last)
 
 
 class ContactsPane(QWidget):
@@ -151,6 +178,10 @@ class ContactsPane(QWidget):
         self.view.setSortingEnabled(True)
         header.sectionResized.connect(lambda *_: self._widths_timer.start())
         self.view.selectionModel().currentRowChanged.connect(self._on_current_row)
+        # a table that knows its total reads the pages the user looks at first
+        self.view.rows_shown.connect(self.model.show_rows)
+        self.model.rowsInserted.connect(self.view.rows_may_have_moved)
+        self.model.modelReset.connect(self.view.rows_may_have_moved)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 0)
@@ -361,13 +392,13 @@ class ContactsPane(QWidget):
     def selected_contact_ids(self) -> list[int]:
         """Ids of the selected (loaded) rows, in table order."""
         rows = sorted({i.row() for i in self.view.selectionModel().selectedIndexes()
-                       if i.row() < self.model.loaded})
+                       if self.model.is_loaded(i.row())})
         ids = [self.model.contact_id(r) for r in rows]
         return [i for i in ids if i is not None]
 
     def selected_text(self) -> str:
         """The selected cells as tab-separated lines (rows in order, columns in order)."""
-        indexes = [i for i in self.view.selectionModel().selectedIndexes() if i.row() < self.model.loaded]
+        indexes = [i for i in self.view.selectionModel().selectedIndexes() if self.model.is_loaded(i.row())]
         if not indexes:
             return ""
         rows = sorted({i.row() for i in indexes})

@@ -6,9 +6,10 @@ cost per 1,000-row page is what a full read, an export or a fast scroll pays on 
 XML-RPC (issue 15): TagDesk turns a reply into Python values with
 :func:`app.api.xmlrpc.replies.interpret`, exactly what ``XmlRpcClient`` calls on every reply: body
 kind and status checks, then :func:`app.api.xmlrpc.codec.decode_response` (forbidden XML 1.0
-characters removed, Latin-1 repair, carriage returns kept, defusedxml with every DTD refused, its
-own reader with aware Eastern datetimes). It was measured at about half of
-``xmlrpc.client.loads``; the target is at most 0.6x the stdlib's time on the same reply. Peers in
+characters removed, Latin-1 repair, carriage returns kept, any DTD refused; a page of flat rows
+read straight from its text by ``app.api.xmlrpc.page_reader``, any other reply by the C parser
+and our own reader; aware Eastern datetimes). The target is at most 0.6x the stdlib's time on
+the same reply (about half). Peers in
 the same run: the stdlib plain, the stdlib with ``use_builtin_types=True``, and the strongest
 simple alternative that is as safe: TagDesk's own ``sanitize`` followed by ``xmlrpc.client.loads``
 with ``defusedxml.xmlrpc`` monkey-patched in (expat with DTDs, entities and external references
@@ -218,7 +219,7 @@ def main(argv: list[str] | None = None) -> int:
     from app.api.rest import contact_fields as cf
     from app.api.rest import replies as rest_replies
     from app.api.rest.backend import _items
-    from app.api.xmlrpc import codec
+    from app.api.xmlrpc import codec, reader
     from app.api.xmlrpc import replies as xml_replies
     from app.api.xmlrpc.transport import HttpReply
 
@@ -229,7 +230,7 @@ def main(argv: list[str] | None = None) -> int:
 
     # -- XML-RPC -------------------------------------------------------------------------------
     xml_reply = HttpReply(200, got.xml_headers, got.xml, 0.0)
-    clear_dates = codec._datetime_text.cache_clear
+    clear_dates = reader.datetime_text.cache_clear
 
     def tagdesk() -> object:
         clear_dates()  # a new page: no timestamps cached from the previous decode

@@ -9,8 +9,9 @@ never itself garbage, so a collection can never free the object whose slot is ru
 the young generations every tick, everything every ``FULL_IDLE`` ticks while no task
 runner has work (a full pass can take 40-100 ms, so not in the middle of page loads),
 and at least every ``FULL_BUSY`` ticks during long work. After an idle full pass the
-heap's freed pages go back to the system (:func:`app.core.memory.trim_heap`): pages
-decoded on worker threads leave freed memory in glibc's arenas that it would keep.
+heap's freed pages go back to the system (:func:`app.core.memory.trim_heap`), and on the
+first tick after the task runners fall idle (a load just ended): pages decoded on worker
+threads leave freed memory in glibc's arenas that it would keep.
 A tick while worker threads are decoding replies waits (at most ``MAX_WAITED_TICKS`` in a
 row): the replies' element trees are tens of thousands of live objects each, and a young
 collection over them held the GUI thread for 40-50 ms with nothing to free.
@@ -44,6 +45,7 @@ class GuiCollector(QObject):
         super().__init__(app)
         self.ticks = self.collections = self.full_passes = self.trims = self.waited = 0
         self._waited_in_a_row = 0
+        self._was_busy = False
         self._last_full = 0
         self._timer = QTimer(self)
         self._timer.setInterval(tick_ms)
@@ -64,9 +66,10 @@ class GuiCollector(QObject):
         if full:
             self._last_full = self.ticks
             self.full_passes += 1
-            if idle:
-                trim_heap()
-                self.trims += 1
+        if idle and (full or self._was_busy):  # a load just ended: its freed pages go back now
+            trim_heap()
+            self.trims += 1
+        self._was_busy = not idle
 
 
 def install(app: QCoreApplication, tick_ms: int = TICK_MS) -> GuiCollector:

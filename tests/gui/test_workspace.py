@@ -300,3 +300,22 @@ def test_rest_says_what_it_cannot_filter_or_sort(qtbot: QtBot, window: MainWindo
     with qtbot.waitSignal(model.query_changed, timeout=WAIT):
         dialog.accept()
     assert not dialog.isVisible() and model.query.conditions[0].op is Op.STARTS
+
+
+def test_the_contacts_table_marks_its_paints_for_the_workers(qtbot: QtBot, window: MainWindow,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """Workers step aside while the table paints (app/core/gui_priority.py): every cell the
+    paint asks for is asked with the paint marked, and the mark is gone afterwards."""
+    from app.core import gui_priority
+
+    wait_idle(qtbot, window)
+    window.show()
+    qtbot.waitExposed(window)
+    model = window.contacts.model
+    marked: list[bool] = []
+    cell = model._cell
+    monkeypatch.setattr(model, "_cell", lambda *a: marked.append(gui_priority.is_painting()) or cell(*a))
+    view = window.contacts.view
+    view.grab()  # a paint of the whole view, now
+    assert marked and all(marked)
+    assert not gui_priority.is_painting()

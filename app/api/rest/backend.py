@@ -35,6 +35,7 @@ from app.api.rest import contact_fields as cf
 from app.api.rest import search
 from app.api.rest.client import RestClient
 from app.core.cancel import Cancellable
+from app.core.gui_priority import step_aside
 from app.core.records import Condition, ContactQuery, DuplicateContactError, Row, User
 from app.core.schema import CustomField, CustomFieldType
 
@@ -242,7 +243,12 @@ class RestBackend:
             self.client.request("GET", CONTACTS, params=params, cancel=cancel), "contacts"
         )
         self._remember(key, page + 1, next_token or None)
-        return [cf.to_row(item, fields, custom) for item in items]
+        rows = []
+        for n, item in enumerate(items, 1):
+            rows.append(cf.to_row(item, fields, custom))
+            if n % 100 == 0:
+                step_aside()  # the GUI paints first (app/core/gui_priority.py)
+        return rows
 
     def _token_for(
         self, key: tuple[object, ...], page: int, flt: str, order: str, size: int, cancel: Cancellable

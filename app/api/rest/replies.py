@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from app.api import errors as e
 from app.api.http_common import HttpReply
 from app.api.quota import QuotaInfo
+from app.core.gui_priority import step_aside
 from app.core.redact import clip, redact
 
 #: Statuses whose reply has no body by definition.
@@ -91,6 +92,7 @@ def _decode_success(reply: HttpReply, ctype: str, label: str, http_method: str) 
         if http_method == "DELETE":
             return None  # nothing to say about a deleted record
         raise e.EmptyResponseError(detail=f"HTTP {reply.status} with an empty body", method=label)
+    step_aside()  # one C call holds the GIL for the whole body: not while the GUI paints
     try:
         return json.loads(reply.body)
     except (ValueError, RecursionError):

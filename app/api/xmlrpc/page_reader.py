@@ -20,6 +20,7 @@ import re
 from xml.etree.ElementTree import Element
 
 from app.api.xmlrpc.reader import READERS, BadReply, datetime_of
+from app.core.gui_priority import step_aside
 
 _WS = r"[ \t\r\n]*"
 _HEAD = re.compile(rf"\ufeff?{_WS}(?:<\?xml [^<>]*\?>)?{_WS}<methodResponse>{_WS}<params>{_WS}<param>"
@@ -71,6 +72,7 @@ def read_page(body: bytes) -> list[dict[str, object]] | None:
             break
         parts += _PARTS.findall(text, pos, rows.end())
         pos = rows.end()
+        step_aside()  # the GUI paints first (app/core/gui_priority.py)
     if _TAIL.match(text, pos) is None:
         return None
     try:
@@ -86,6 +88,8 @@ def _rows(parts: list[tuple[str, str, str, str, str]]) -> list[dict[str, object]
         if row_end:
             rows.append(row)
             row = {}
+            if len(rows) % 100 == 0:
+                step_aside()
             continue
         raw = typed if kind else plain
         if "&" in raw:

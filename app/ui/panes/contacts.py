@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.contact_fields import DEFAULT_COLUMNS, FieldInfo, Kind
+from app.core.gui_priority import painting
 from app.core.records import Condition, ContactQuery
 from app.core.tags import mode_label
 from app.services.contacts import ContactsService
@@ -73,13 +74,13 @@ def _as_list(raw: Any) -> list[str]:
 
 
 class ContactsTable(QTableView):
-    """The table view, painting each frame under one hold of the GIL.
+    """The table view; while it paints, decoding workers step aside.
 
-    Qt asks the model for every visible cell while painting, one Python call each.
-    Entered from C++, each call must win the GIL back from worker threads decoding
-    replies, so under load a repaint of a few hundred cells could take 50 ms. Entering
-    Python once here and painting from within keeps the GIL for the whole frame
-    (~5 ms); the workers wait that long instead.
+    Qt asks the model for every visible cell while painting, one Python call each, and
+    each call must win the GIL back from worker threads decoding replies: under load a
+    frame took 50-130 ms instead of ~8. The paint is marked (:mod:`app.core.gui_priority`)
+    and the decoders wait at their next step until it is done. It also says which rows it
+    shows (``rows_shown``), so a table with every row reads those pages first.
     """
 
     rows_shown = Signal(int, int)
@@ -94,7 +95,8 @@ class ContactsTable(QTableView):
         self.verticalScrollBar().valueChanged.connect(self.rows_may_have_moved)
 
     def paintEvent(self, event: QPaintEvent) -> None:  # QAbstractScrollArea.paintEvent override
-        super().paintEvent(event)
+        with painting():  # decoding workers wait at their next step (app/core/gui_priority.py)
+            super().paintEvent(event)
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # QWidget.resizeEvent override
         super().resizeEvent(event)

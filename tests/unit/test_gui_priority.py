@@ -1,0 +1,60 @@
+"""Workers step aside while the GUI paints, and never for longer than the bound."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from app.core import gui_priority
+from app.core.gui_priority import is_painting, painting, step_aside
+
+
+class WatchedEvent(threading.Event):
+    """The gate, telling the test when a worker has started waiting on it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.waiting = threading.Event()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        self.waiting.set()
+        return super().wait(timeout)
+
+
+def test_a_worker_waits_for_the_paint_then_goes_on(monkeypatch) -> None:
+    gate = WatchedEvent()
+    gate.set()
+    monkeypatch.setattr(gui_priority, "_not_painting", gate)
+    monkeypatch.setattr(gui_priority, "MAX_STEP_ASIDE", 30.0)
+    in_paint = threading.Event()
+    done: list[bool] = []
+
+    def worker() -> None:
+        in_paint.wait(5)
+        step_aside()
+        done.append(is_painting())
+
+    thread = threading.Thread(target=worker)
+    thread.start()
+    with painting():
+        with painting():  # nested paints count once
+            in_paint.set()
+            assert gate.waiting.wait(5)  # the worker is waiting for the paint
+        assert is_painting() and not done
+    thread.join(5)
+    assert done == [False] and not is_painting()
+
+
+def test_the_wait_is_bounded(monkeypatch) -> None:
+    monkeypatch.setattr(gui_priority, "MAX_STEP_ASIDE", 0.02)
+    with painting():
+        started = time.monotonic()
+        step_aside()  # a paint that does not end cannot hold a worker up
+        assert time.monotonic() - started < 1.0
+
+
+def test_no_paint_no_wait() -> None:
+    started = time.monotonic()
+    for _ in range(10_000):
+        step_aside()
+    assert time.monotonic() - started < 1.0

@@ -39,6 +39,8 @@ def eastern_text(value: object) -> str:
 
 def csv_text(value: object, *, date_only: bool = False) -> str:
     """A lossless text for export: ISO 8601 with the local offset, full precision."""
+    if type(value) is str:  # most cells: no other test needed (an export writes millions)
+        return value
     if value is None:
         return ""
     if isinstance(value, datetime):

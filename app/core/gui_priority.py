@@ -24,7 +24,8 @@ _depth = [0]
 
 @contextmanager
 def painting() -> Iterator[None]:
-    """Around a paint on the GUI thread (nested paints count once)."""
+    """Around a paint on the GUI thread, or another burst of GUI work that calls into
+    Python once per item (a tree reset, a re-sort); nested ones count once."""
     _depth[0] += 1
     _not_painting.clear()
     try:

@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.core.gui_priority import painting
 from app.core.tags import (
     TAG_MODES,
     MemberCounts,
@@ -271,8 +272,9 @@ class TagsPane(QWidget):
     def _catalog_loaded(self, recount: bool, catalog: Catalog) -> None:
         keep = self._select_after or {t.id for t in self.selected_tags()}
         self._select_after = set()
-        self.model.set_catalog(catalog.categories, catalog.tags)
-        self.tree.expandAll()
+        with painting():  # thousands of calls into the model: decoding workers wait meanwhile
+            self.model.set_catalog(catalog.categories, catalog.tags)
+            self.tree.expandAll()
         if keep:
             self.select_tags(sorted(keep))
         self._emit_filter()
@@ -354,7 +356,8 @@ class TagsPane(QWidget):
             self._counts_timer.start()
 
     def _apply_counts(self, counts: MemberCounts) -> None:
-        self.model.set_counts(counts)
+        with painting():  # the sorting proxy asks the model for every changed tag
+            self.model.set_counts(counts)
         self._fit_members_column(shrink=counts.complete)
         self._show_status(counts)
         self.counts_updated.emit(counts.complete)

@@ -314,8 +314,8 @@ def test_the_contacts_table_marks_its_paints_for_the_workers(qtbot: QtBot, windo
     model = window.contacts.model
     marked: list[bool] = []
     cell = model._cell
-    monkeypatch.setattr(model, "_cell", lambda *a: marked.append(gui_priority.is_painting()) or cell(*a))
+    monkeypatch.setattr(model, "_cell", lambda *a: marked.append(gui_priority.gui_is_working()) or cell(*a))
     view = window.contacts.view
     view.grab()  # a paint of the whole view, now
     assert marked and all(marked)
-    assert not gui_priority.is_painting()
+    assert not gui_priority.gui_is_working()

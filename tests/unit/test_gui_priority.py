@@ -6,7 +6,7 @@ import threading
 import time
 
 from app.core import gui_priority
-from app.core.gui_priority import is_painting, painting, step_aside
+from app.core.gui_priority import gui_is_working, gui_working, step_aside
 
 
 class WatchedEvent(threading.Event):
@@ -24,32 +24,44 @@ class WatchedEvent(threading.Event):
 def test_a_worker_waits_for_the_paint_then_goes_on(monkeypatch) -> None:
     gate = WatchedEvent()
     gate.set()
-    monkeypatch.setattr(gui_priority, "_not_painting", gate)
+    monkeypatch.setattr(gui_priority, "_gui_idle", gate)
     monkeypatch.setattr(gui_priority, "MAX_STEP_ASIDE", 30.0)
+    monkeypatch.setattr(gui_priority, "MAX_BURST", 30.0)
     in_paint = threading.Event()
     done: list[bool] = []
 
     def worker() -> None:
         in_paint.wait(5)
         step_aside()
-        done.append(is_painting())
+        done.append(gui_is_working())
 
     thread = threading.Thread(target=worker)
     thread.start()
-    with painting():
-        with painting():  # nested paints count once
+    with gui_working():
+        with gui_working():  # nested paints count once
             in_paint.set()
             assert gate.waiting.wait(5)  # the worker is waiting for the paint
-        assert is_painting() and not done
+        assert gui_is_working() and not done
     thread.join(5)
-    assert done == [False] and not is_painting()
+    assert done == [False] and not gui_is_working()
 
 
 def test_the_wait_is_bounded(monkeypatch) -> None:
     monkeypatch.setattr(gui_priority, "MAX_STEP_ASIDE", 0.02)
-    with painting():
+    with gui_working():
         started = time.monotonic()
         step_aside()  # a paint that does not end cannot hold a worker up
+        assert time.monotonic() - started < 1.0
+
+
+def test_gui_work_longer_than_a_burst_is_not_waited_for(monkeypatch) -> None:
+    """A modal dialog opened from a delivered result keeps the mark set: after MAX_BURST the
+    workers go on at full speed instead of waiting at every step."""
+    monkeypatch.setattr(gui_priority, "MAX_STEP_ASIDE", 30.0)
+    monkeypatch.setattr(gui_priority, "MAX_BURST", 0.0)
+    with gui_working():
+        started = time.monotonic()
+        step_aside()
         assert time.monotonic() - started < 1.0
 
 

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.contact_fields import DEFAULT_COLUMNS, FieldInfo, Kind
-from app.core.gui_priority import painting
+from app.core.gui_priority import gui_working
 from app.core.records import Condition, ContactQuery
 from app.core.tags import mode_label
 from app.services.contacts import ContactsService
@@ -95,7 +95,7 @@ class ContactsTable(QTableView):
         self.verticalScrollBar().valueChanged.connect(self.rows_may_have_moved)
 
     def paintEvent(self, event: QPaintEvent) -> None:  # QAbstractScrollArea.paintEvent override
-        with painting():  # decoding workers wait at their next step (app/core/gui_priority.py)
+        with gui_working():  # decoding workers wait at their next step (app/core/gui_priority.py)
             super().paintEvent(event)
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # QWidget.resizeEvent override

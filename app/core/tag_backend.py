@@ -24,6 +24,10 @@ from app.core.cancel import Cancellable
 from app.core.capabilities import CapabilityRegistry
 from app.core.tags import AppliedTag, MemberCounts, Tag, TagCategory, TagMode
 
+#: Tags counted at once when a backend counts members tag by tag (its rate limiter bounds
+#: the calls too; more in flight would only arrive in bursts the reader has to wait out).
+COUNTS_IN_FLIGHT = 4
+
 
 class TagBackend(Protocol):
     """Tags, categories and their assignment to contacts."""

@@ -12,9 +12,10 @@ and at least every ``FULL_BUSY`` ticks during long work. After an idle full pass
 heap's freed pages go back to the system (:func:`app.core.memory.trim_heap`), and on the
 first tick after the task runners fall idle (a load just ended): pages decoded on worker
 threads leave freed memory in glibc's arenas that it would keep.
-A tick while worker threads are decoding replies waits (at most ``MAX_WAITED_TICKS`` in a
-row): the replies' element trees are tens of thousands of live objects each, and a young
-collection over them held the GUI thread for 40-50 ms with nothing to free.
+A tick while worker threads are parsing replies into element trees waits (at most
+``MAX_WAITED_TICKS`` in a row): a large tree is tens of thousands of live objects, and a
+young collection over them held the GUI thread for 40-50 ms with nothing to free. (Pages
+of rows are no longer parsed into trees, app/api/xmlrpc/page_reader.py; other replies are.)
 """
 
 from __future__ import annotations

@@ -35,6 +35,7 @@ from app.core.bounded import bounded_map
 from app.core.cancel import Cancellable
 from app.core.capabilities import CapabilityRegistry
 from app.core.dates import from_rest, to_rest
+from app.core.tag_backend import COUNTS_IN_FLIGHT
 from app.core.tags import AppliedTag, MemberCounts, Tag, TagCategory, TagMode, storable_name
 from app.core.text import to_latin1
 
@@ -42,8 +43,6 @@ log = logging.getLogger("app.api.tags")
 
 TAGS = f"{r.V2}/tags"
 CATEGORIES = f"{r.V2}/tags/categories"
-#: Tags counted at once when counting them one by one (the rate limiter bounds them too).
-COUNT_EACH_FACTOR = 4
 #: Contacts per ``:applyTags``/``:removeTags`` call: the default and the most allowed.
 DEFAULT_BULK = 500
 MAX_BULK = 1000
@@ -143,7 +142,7 @@ class RestTagBackend:
                     break
                 yield self._snapshot(counts, last and last_group)
         each = list(dict.fromkeys(counted))
-        done = bounded_map(lambda tag: self.member_count(tag, cancel), each, COUNT_EACH_FACTOR,
+        done = bounded_map(lambda tag: self.member_count(tag, cancel), each, COUNTS_IN_FLIGHT,
                            name="tag-counts")
         for n, (tag_id, count) in enumerate(done, 1):
             counts[tag_id] = count

@@ -29,14 +29,13 @@ from app.core.bounded import bounded_map
 from app.core.cancel import Cancellable
 from app.core.capabilities import CapabilityRegistry, Op
 from app.core.dates import from_api
+from app.core.tag_backend import COUNTS_IN_FLIGHT
 from app.core.tags import NO_CATEGORY, AppliedTag, MemberCounts, Tag, TagCategory, TagMode, storable_name
 from app.core.text import to_latin1
 
 log = logging.getLogger("app.api.tags")
 
 ASSIGN = "ContactGroupAssign"
-#: Tags counted at once when counting them one by one.
-COUNT_EACH_FACTOR = 4
 #: Below this many pages of assignments, paging them is cheap enough not to read the tag list.
 PAGES_WORTH_A_TAG_LIST = 10
 TAG_FIELDS = ["Id", "GroupName", "GroupCategoryId", "GroupDescription"]
@@ -121,7 +120,7 @@ class XmlRpcTagBackend:
         has taken a snapshot, so a reader that waits (for the visible table's pages) pauses
         the counting instead of receiving a burst of snapshots afterwards."""
         counts: dict[int, int] = {}
-        done = bounded_map(lambda tag: self.member_count(tag, cancel), tags, COUNT_EACH_FACTOR,
+        done = bounded_map(lambda tag: self.member_count(tag, cancel), tags, COUNTS_IN_FLIGHT,
                            name="tag-counts")
         for n, (tag, count) in enumerate(done, 1):
             counts[tag] = count

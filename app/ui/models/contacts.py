@@ -64,8 +64,6 @@ INSERT_INTERVAL_MS = 200
 #: Each page waits ~100+ ms on the network and needs ~20 ms of decoding, so 6 keep the
 #: decoder busy; the client's rate limiter still keeps the key under its quota.
 PARALLEL_PAGES = 6
-#: Pages asked for each time the view reaches the last rows, once the total is known.
-PREFETCH_PAGES = 3
 #: Rows whose display texts are kept (a few screens' worth; the oldest go first).
 TEXT_CACHE_ROWS = 2000
 #: What a row waiting for its page shows in a sparse table.
@@ -544,13 +542,11 @@ class ContactsModel(QAbstractTableModel):
         return not parent.isValid() and not self._sparse and self._can_request()
 
     def fetchMore(self, parent: Index) -> None:  # QAbstractItemModel.fetchMore override
-        """The view reached the last rows: ask for the next page, and once the total is known
-        for :data:`PREFETCH_PAGES` pages ahead, so a user scrolling on does not wait for each."""
-        for _ in range(PREFETCH_PAGES if self._total is not None else 1):
-            if not self.canFetchMore(parent):
-                break
+        """The view reached the last rows of a growing table: ask for the next page (a table
+        that knows its total has every row and reads where the view looks, :meth:`show_rows`)."""
+        if self.canFetchMore(parent):
             self._request(self._next_page, show_now=False)
-        self._emit_loading()
+            self._emit_loading()
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         """Re-run the query sorted by ``column`` on the server (QAbstractItemModel.sort override)."""

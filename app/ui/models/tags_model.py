@@ -124,7 +124,7 @@ class TagsTreeModel(QAbstractItemModel):
         return self._counts is not None and self._counts.complete
 
     def count_of(self, tag_id: int) -> int | None:
-        return None if self._counts is None else self._counts.count_of(tag_id)
+        return _count(self._counts, tag_id)
 
     # -- lookups -------------------------------------------------------------------------------
 

@@ -14,7 +14,7 @@ Field names are Keap's exact names (``FirstName``, ``OwnerID``); custom fields a
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Protocol
 
 from app.core.cancel import Cancellable
@@ -51,6 +51,17 @@ class CrmBackend(Protocol):
         consistent with :meth:`count_contacts` for the same query, and several pages of
         one query may be requested in parallel.
         """
+        ...
+
+    def read_pages(self, query: ContactQuery, fields: Sequence[str], page_size: int,
+                   cancel: Cancellable) -> Iterator[list[Row]]:
+        """Every page of ``query`` in order, one after the other (the last one short)."""
+        ...
+
+    def id_at_end(self, query: ContactQuery, cancel: Cancellable) -> int | None:
+        """The Id of the last contact of ``query`` in its order, when the server pages the search
+        in Id order and it cannot be counted (REST v2): a full read can then be cut into Id
+        ranges read side by side. None where it cannot or need not (XML-RPC pages by number)."""
         ...
 
     def load_contact(self, contact_id: int, fields: Sequence[str], cancel: Cancellable) -> Row:
@@ -100,3 +111,15 @@ class CrmBackend(Protocol):
     def forget_searches(self) -> None:
         """Drop cached search results: a write made elsewhere (tags) may change what matches."""
         ...
+
+
+def numbered_pages(backend: CrmBackend, query: ContactQuery, fields: Sequence[str], page_size: int,
+                   cancel: Cancellable) -> Iterator[list[Row]]:
+    """:meth:`CrmBackend.read_pages` by page number, for searches paged that way."""
+    page = 0
+    while True:
+        rows = backend.search_contacts(query, fields, page, page_size, cancel)
+        yield rows
+        if len(rows) < page_size:
+            return
+        page += 1

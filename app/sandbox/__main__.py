@@ -41,6 +41,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--tls", action="store_true", help="HTTPS with a generated certificate (prints ca=PATH)")
     p.add_argument("--sequential-ids", action="store_true", help="plain 1, 2, 3 ids instead of 7n+1/7n+2")
     p.add_argument("--no-linked-contacts", action="store_true", help="an account without the link methods")
+    p.add_argument("--no-repeated-filter-fields", action="store_true",
+                   help="REST: refuse a filter that names a field twice (400), as Keap might [I]")
     p.add_argument("--app-name", default="tagdesk-demo")
     p.add_argument("-v", "--verbose", action="store_true", help="log every request")
     return p
@@ -80,6 +82,7 @@ def main(argv: list[str] | None = None) -> int:
         tls=args.tls,
         sequential_ids=args.sequential_ids,
         linked_contacts=not args.no_linked_contacts,
+        repeated_filter_fields=not args.no_repeated_filter_fields,
         app_name=args.app_name,
     )
     try:

@@ -45,6 +45,10 @@ class SandboxConfig:
     tls: bool = False
     sequential_ids: bool = False
     linked_contacts: bool = True
+    #: Keap's spec does not say whether one REST filter may name a field twice (a range:
+    #: ``contact_id>1;contact_id<=9``) [I]. Accepted by default; False refuses it with a 400,
+    #: so clients can be tested against a server that does.
+    repeated_filter_fields: bool = True
     app_name: str = "tagdesk-demo"
     #: ``seed=N`` only: top the tag assignments up to about this many over ``assignment_tags``
     #: extra tags (a large account); 0 keeps the seed's own (~1.5 per contact, 8 tags).

@@ -12,15 +12,14 @@ from __future__ import annotations
 
 import logging
 import math
-from collections import deque
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 from typing import Literal, Protocol
 
-from app.api.errors import CancelledError, InvalidValueError
+from app.api.errors import CancelledError, HttpStatusError, InvalidValueError
 from app.core.backend import CrmBackend
 from app.core.cancel import Cancellable
 from app.core.contact_fields import FieldInfo, catalog
@@ -29,6 +28,7 @@ from app.core.files import csv_file
 from app.core.records import Condition, ContactPage, ContactQuery, Op, Row, User
 from app.core.schema import CustomField
 from app.core.text import Preflight, preflight, to_latin1
+from app.services.full_reads import PagesAhead, RangesAhead, id_ranges
 from app.services.observers import observed
 
 log = logging.getLogger("app.services.contacts")
@@ -113,6 +113,8 @@ class ContactsService:
     def __init__(self, backend: CrmBackend) -> None:
         self.backend = backend
         self.observers: list[WriteObserver] = []
+        #: The server refused a full read's Id-range filter once: read one page after another.
+        self._ranges_refused = False
 
     # -- reading -----------------------------------------------------------------------------
 
@@ -240,9 +242,9 @@ class ContactsService:
         """Every row of ``query``, in order; ``progress(done, total)`` after each page (``total``
         is -1 while unknown: REST v2 has no count).
 
-        Where the total is known (XML-RPC), the first page is asked for together with the count
-        and then up to ``parallel`` pages are in flight at once, the client's rate limiter
-        keeping the key within its quota; REST v2 pages follow tokens one after the other.
+        Up to ``parallel`` calls are in flight, the client's rate limiter keeping the key
+        within its quota (:mod:`app.services.full_reads`): numbered pages where the total is
+        known (XML-RPC), Id ranges read side by side where pages follow tokens (REST v2).
         Every full read (export, select all, the import's and the duplicate scan's passes, the
         CLI's search) runs through here, so all of them get the fast path.
         """
@@ -250,7 +252,7 @@ class ContactsService:
         done = page = 0
         total = -1
         if self.can_count and parallel > 1:
-            pages = _PagesAhead(self.backend, searched, fields, page_size, cancel, parallel)
+            pages = PagesAhead(self.backend, searched, fields, page_size, cancel, parallel)
             with pages:
                 total = self.count(query, cancel)
                 if progress is not None:
@@ -263,6 +265,11 @@ class ContactsService:
                         progress(done, max(total, done))
                     if len(rows) < page_size:
                         return
+        elif parallel > 1 and not self._ranges_refused:
+            left = yield from self._read_by_ranges(searched, fields, cancel, progress, page_size, parallel)
+            if left is None:
+                return
+            done, page = left
         else:
             total = self.count(query, cancel) if self.can_count else -1
             if progress is not None:
@@ -278,6 +285,47 @@ class ContactsService:
             if len(rows) < page_size:
                 return
             page += 1
+
+    def _read_by_ranges(
+        self, query: ContactQuery, fields: Sequence[str], cancel: Cancellable, progress: Progress | None,
+        page_size: int, parallel: int,
+    ) -> Generator[Row, None, tuple[int, int] | None]:
+        """The first page (with the query's last Id asked alongside), then the rest by Id ranges
+        side by side. Returns None when every row was read, else (rows read, next page number)
+        for the one-by-one loop: the search is not paged by Id, or too small to split, or the
+        server refused the ranges' filter (then remembered for this session)."""
+        if progress is not None:
+            progress(0, -1)
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="read-end") as pool:
+            end_id = pool.submit(self.backend.id_at_end, query, cancel)
+            first = self.backend.search_contacts(query, fields, 0, page_size, cancel)
+            yield from first
+            if progress is not None:
+                progress(len(first), -1)
+            if len(first) < page_size:
+                return None
+            ranges = id_ranges(query, first, end, page_size) if (end := end_id.result()) is not None else []
+        if not ranges:
+            return len(first), 1
+        done = len(first)
+        read = partial(self.backend.read_pages, fields=fields, page_size=page_size, cancel=cancel)
+        with RangesAhead(read, ranges, parallel) as ahead:
+            try:
+                ahead.first_page()
+            except HttpStatusError as exc:
+                if exc.status != 400:
+                    raise
+                log.warning("the server refused reading contacts by Id ranges (%s): one page after another",
+                            exc)
+                self._ranges_refused = True
+                return done, 1
+            log.info("reading %d Id ranges, %d at a time", len(ranges), parallel)
+            for rows in ahead.in_order():
+                yield from rows
+                done += len(rows)
+                if progress is not None:
+                    progress(done, -1)
+        return None
 
     def export_csv(self, path: Path, query: ContactQuery, columns: Sequence[FieldInfo], cancel: Cancellable,
                    progress: Progress | None = None) -> int:
@@ -297,38 +345,3 @@ class ContactsService:
         log.info("exported %d contacts to %s", count, path.name)
         return count
 
-
-class _PagesAhead:
-    """Pages of one search fetched ahead on a few threads and handed over in order.
-
-    Page 0 is asked for as soon as this is entered, so it travels with the count (the count
-    says how many more there are); a reader that stops early leaves no queued page behind.
-    """
-
-    def __init__(self, backend: CrmBackend, query: ContactQuery, fields: Sequence[str], page_size: int,
-                 cancel: Cancellable, parallel: int) -> None:
-        self._read = partial(backend.search_contacts, query, fields)
-        self._page_size, self._cancel, self._parallel = page_size, cancel, parallel
-        self._pool = ThreadPoolExecutor(max_workers=parallel, thread_name_prefix="read-pages")
-        self._ahead: deque[Future[list[Row]]] = deque()
-
-    def __enter__(self) -> _PagesAhead:
-        self._request(0)
-        return self
-
-    def __exit__(self, *_exc: object) -> None:
-        for future in self._ahead:  # the reader stopped early (cancel, an error, enough rows)
-            future.cancel()
-        self._pool.shutdown(wait=True)
-
-    def _request(self, page: int) -> None:
-        self._ahead.append(self._pool.submit(self._read, page, self._page_size, self._cancel))
-
-    def in_order(self, pages: int) -> Iterator[list[Row]]:
-        """Pages ``0 .. pages-1`` (page 0 already asked for), up to ``parallel`` in flight."""
-        for page in range(1, pages):
-            self._request(page)
-            if len(self._ahead) >= self._parallel:
-                yield self._ahead.popleft().result()
-        while self._ahead:
-            yield self._ahead.popleft().result()

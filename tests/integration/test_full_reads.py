@@ -1,5 +1,6 @@
 """Full reads (export, select all, the import's and the duplicate scan's passes) fetch counted pages
-in parallel, in order, with the same calls as one page after the other."""
+in parallel (XML-RPC) or Id ranges side by side (REST v2), in order, with (nearly) the same calls
+as one page after the other."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from typing import Any
 import pytest
 
 from app.core.cancel import CancelToken
-from app.core.records import ContactQuery
+from app.core.records import Condition, ContactQuery, Op
 from app.sandbox import Sandbox, SandboxConfig
 from app.services.contacts import ContactsService
 from tests.integration.test_backend import make_backend
@@ -99,3 +100,73 @@ def test_the_first_page_travels_with_the_count(sb: Sandbox) -> None:
     rows = list(ContactsService(backend).iter_rows(ContactQuery(), ["Id"], CancelToken(), page_size=1_000))
     assert len(rows) == 2_350
     backend.client.close()
+
+
+class RangesRead:
+    """Counts the Id ranges a REST full read reads and how many at the same moment."""
+
+    def __init__(self, backend: Any) -> None:
+        self.now = self.most = self.ranges = 0
+        self._lock = threading.Lock()
+        self._read = backend.read_pages
+        backend.read_pages = self
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Iterator[Any]:
+        with self._lock:
+            self.now += 1
+            self.ranges += 1
+            self.most = max(self.most, self.now)
+        try:
+            yield from self._read(*args, **kwargs)
+        finally:
+            with self._lock:
+                self.now -= 1
+
+
+def contact_reads(sandbox: Sandbox) -> int:
+    return int(sandbox.stats()["calls"].get("GET /rest/v2/contacts", 0))
+
+
+def read_ids(sandbox: Sandbox, query: ContactQuery, parallel: int,
+             service: ContactsService | None = None) -> tuple[list[int], int, RangesRead, ContactsService]:
+    service = service or ContactsService(make_backend(sandbox, "rest"))
+    watch = RangesRead(service.backend)
+    before = contact_reads(sandbox)
+    ids = [int(r["Id"]) for r in service.iter_rows(query, ["Id", "Email"], CancelToken(), page_size=50,
+                                                     parallel=parallel)]
+    return ids, contact_reads(sandbox) - before, watch, service
+
+
+@pytest.mark.parametrize("query", [ContactQuery(), ContactQuery(ascending=False),
+                                   ContactQuery(conditions=(Condition("Id", Op.GT, 2_000),)),
+                                   ContactQuery(text="an")],
+                         ids=["ascending", "descending", "filtered", "several-filters"])
+def test_rest_full_reads_read_id_ranges_side_by_side_with_the_same_rows(sb: Sandbox,
+                                                                       query: ContactQuery) -> None:
+    """REST pages follow tokens, one round trip each; a full read sorted by Id is cut into Id
+    ranges read at once. Same rows, same order, hardly more calls (a short last page a range,
+    and one call for the search's last Id). A search REST answers as several filters (free
+    text) has no single Id order on the server: one page after another."""
+    one, calls_one, watch_one, _ = read_ids(sb, query, parallel=1)
+    four, calls_four, watch, service = read_ids(sb, query, parallel=4)
+    assert len(one) > 100 and four == one
+    assert watch_one.ranges == 0
+    if query.text:
+        assert watch.ranges == 0 and calls_four == calls_one
+        return
+    assert watch.ranges >= 4 and watch.most > 1
+    assert calls_four <= calls_one + watch.ranges + 1
+    service.backend.client.close()
+
+
+def test_a_server_that_refuses_id_ranges_gets_one_page_after_another() -> None:
+    """Keap's spec does not say whether a filter may name ``contact_id`` twice [I]; if the
+    server refuses, the read goes on page by page, and later reads do not ask again."""
+    with Sandbox(SandboxConfig(seed=1_200, latency_ms=10, repeated_filter_fields=False)) as strict:
+        one, calls_one, _, _ = read_ids(strict, ContactQuery(), parallel=1)
+        refused, _, watch, service = read_ids(strict, ContactQuery(), parallel=4)
+        assert refused == one and watch.ranges >= 1
+        again, calls_again, watch_again, _ = read_ids(strict, ContactQuery(), parallel=4, service=service)
+        assert again == one and watch_again.ranges == 0
+        assert calls_again == calls_one  # not even the search's last Id is asked again
+        service.backend.client.close()

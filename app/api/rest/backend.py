@@ -34,6 +34,7 @@ from app.api.lost_merge import merge_unknown, settled
 from app.api.rest import contact_fields as cf
 from app.api.rest import search
 from app.api.rest.client import RestClient
+from app.core.backend import numbered_pages
 from app.core.cancel import Cancellable
 from app.core.gui_priority import step_aside
 from app.core.records import Condition, ContactQuery, DuplicateContactError, Row, User
@@ -195,6 +196,19 @@ class RestBackend:
         ids = self._resolve(query, cancel)
         return self.rows_by_id(ids[page * page_size : (page + 1) * page_size], fields, cancel)
 
+    def id_at_end(self, query: ContactQuery, cancel: Cancellable) -> int | None:
+        """The query's last Id (one call of one row, the order reversed) when the server pages it
+        by Id: one filter, no tags, sorted by Id. Full reads then read Id ranges side by side."""
+        if query.order_by != "Id" or query.tag_ids:
+            return None
+        alternatives = search.plan(query, self._custom_map(cancel) if query.conditions else {})
+        if len(alternatives) != 1:
+            return None
+        params = {"filter": alternatives[0] or None, "order_by": f"id {'desc' if query.ascending else 'asc'}",
+                  "fields": "id", "page_size": 1}
+        items, _ = _items(self.client.request("GET", CONTACTS, params=params, cancel=cancel), "contacts")
+        return int(items[0]["id"]) if items else None
+
     def rows_by_id(self, ids: Sequence[int], fields: Sequence[str], cancel: Cancellable) -> list[Row]:
         """Rows of these contacts in this order (``ids==`` chunks)."""
         custom = self._custom_map(cancel) if any(f.startswith("_") for f in fields) else {}
@@ -232,6 +246,22 @@ class RestBackend:
         token = self._token_for(key, page, flt, order, size, cancel)
         if token is None:
             return []  # past the end
+        rows, next_token = self._fetch_page(flt, order, props, fields, custom, size, token, cancel)
+        self._remember(key, page + 1, next_token or None)
+        return rows
+
+    def _fetch_page(
+        self,
+        flt: str,
+        order: str,
+        props: list[str],
+        fields: Sequence[str],
+        custom: dict[str, CustomField],
+        size: int,
+        token: str,
+        cancel: Cancellable,
+    ) -> tuple[list[Row], str]:
+        """One page from ``token`` ("" = the first) as rows, and the next page's token."""
         params = {
             "filter": flt or None,
             "order_by": order,
@@ -242,13 +272,32 @@ class RestBackend:
         items, next_token = _items(
             self.client.request("GET", CONTACTS, params=params, cancel=cancel), "contacts"
         )
-        self._remember(key, page + 1, next_token or None)
         rows = []
         for n, item in enumerate(items, 1):
             rows.append(cf.to_row(item, fields, custom))
             if n % 100 == 0:
                 step_aside()  # the GUI paints first (app/core/gui_priority.py)
-        return rows
+        return rows, next_token
+
+    def read_pages(
+        self, query: ContactQuery, fields: Sequence[str], page_size: int, cancel: Cancellable
+    ) -> Iterator[list[Row]]:
+        """Every page of ``query`` in order, one after the other; the tokens stay in this
+        iterator (a full read's Id ranges must not push the table's searches out of the cache)."""
+        custom = (
+            self._custom_map(cancel) if any(f.startswith("_") for f in fields) or query.conditions else {}
+        )
+        alternatives = search.plan(query, custom)
+        if len(alternatives) != 1 or query.tag_ids:
+            yield from numbered_pages(self, query, fields, page_size, cancel)
+            return
+        order, props, token = search.order_param(query), cf.properties_for(fields), ""
+        while True:
+            rows, token = self._fetch_page(alternatives[0], order, props, fields, custom, page_size, token,
+                                           cancel)
+            yield rows
+            if not token or len(rows) < page_size:
+                return
 
     def _token_for(
         self, key: tuple[object, ...], page: int, flt: str, order: str, size: int, cancel: Cancellable
@@ -508,3 +557,4 @@ def _rank(value: object) -> tuple[int, Any]:
     if isinstance(value, datetime):
         return (1, value.isoformat())
     return (1, value)
+

@@ -29,7 +29,7 @@ import re
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -40,6 +40,7 @@ from app.api.lost_merge import merge_unknown, settled
 from app.api.xmlrpc import query as q
 from app.api.xmlrpc.client import XmlRpcClient
 from app.api.xmlrpc.tag_backend import XmlRpcTagBackend
+from app.core.backend import numbered_pages
 from app.core.cancel import Cancellable
 from app.core.dates import to_query_date, to_query_string
 from app.core.records import Condition, ContactQuery, DuplicateContactError, Op, Row, User
@@ -190,6 +191,14 @@ class XmlRpcBackend:
         if _single(alternatives) and not query.tag_ids:
             return q.count(self.client, "Contact", alternatives[0][0], cancel=cancel)
         return len(self._ids(query, alternatives, cancel, newer_than=time.monotonic()))
+
+    def read_pages(self, query: ContactQuery, fields: Sequence[str], page_size: int,
+                   cancel: Cancellable) -> Iterator[list[Row]]:
+        return numbered_pages(self, query, fields, page_size, cancel)
+
+    def id_at_end(self, query: ContactQuery, cancel: Cancellable) -> int | None:
+        """None: XML-RPC counts and pages by number, so full reads need no Id ranges."""
+        return None
 
     def search_contacts(self, query: ContactQuery, fields: Sequence[str], page: int, page_size: int,
                         cancel: Cancellable) -> list[Row]:

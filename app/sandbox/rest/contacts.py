@@ -163,7 +163,8 @@ def one(ctx: RestContext, req: Request, contact_id: int) -> dict[str, Any]:
 def list_contacts(ctx: RestContext, req: Request) -> dict[str, Any]:
     text = req.param("filter")
     specs = {**FILTERS, **_phone_filter(text)}
-    where, params = compile_filter(text, specs, extra=lambda name: _custom_filter(ctx, name))
+    where, params = compile_filter(text, specs, extra=lambda name: _custom_filter(ctx, name),
+                                   repeats=ctx.repeated_filter_fields)
     order = order_of(req, ORDER, '"Id" ASC')
     chosen = fields_of(req, cm.ALL_FIELDS, cm.DEFAULT_FIELDS)
     page = page_of(req)

@@ -91,12 +91,16 @@ def iso_time(stored: Any) -> str | None:
     """Stored naive Eastern text -> ISO-8601 UTC with milliseconds."""
     if not stored:
         return None
+    text = str(stored)[:19]
     try:
-        naive = _dt.datetime.strptime(str(stored)[:19], "%Y-%m-%d %H:%M:%S")
+        if len(text) == 19 and text[10] == " ":  # as stored: a tenth of strptime's time
+            naive = _dt.datetime.fromisoformat(text)
+        else:
+            naive = _dt.datetime.strptime(text, "%Y-%m-%d %H:%M:%S")
     except ValueError:
         return None
-    utc = naive.replace(tzinfo=EASTERN).astimezone(_dt.UTC)
-    return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
+    utc = naive.replace(tzinfo=EASTERN).astimezone(_dt.UTC).replace(tzinfo=None)
+    return utc.isoformat(timespec="milliseconds") + "Z"
 
 
 def iso_date(stored: Any) -> str | None:
@@ -311,9 +315,16 @@ def compile_filter(
     *,
     extra: Callable[[str], FilterField | None] | None = None,
     required: Iterable[str] = (),
+    repeats: bool = True,
 ) -> tuple[str, list[Any]]:
-    """A ``filter`` parameter -> (SQL condition, parameters); 400 for anything not allowed."""
+    """A ``filter`` parameter -> (SQL condition, parameters); 400 for anything not allowed
+    (with ``repeats`` False, also a field named twice)."""
     clauses = parse_filter(text)
+    if not repeats:
+        seen = [c.name for c in clauses]
+        twice = sorted({name for name in seen if seen.count(name) > 1})
+        if twice:
+            raise bad_request(f"Filter field {twice[0]} may appear only once")
     parts: list[str] = []
     params: list[Any] = []
     for clause in clauses:

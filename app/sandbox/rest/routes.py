@@ -46,6 +46,9 @@ class RestContext:
     app_name: str
     linked_contacts: bool
     xml: Context
+    #: Whether one filter may name a field twice (``contact_id>1;contact_id<=9``): see
+    #: ``SandboxConfig.repeated_filter_fields``.
+    repeated_filter_fields: bool = True
 
 
 def route(path: str, *methods: str) -> Callable[[Handler], Handler]:

@@ -73,7 +73,8 @@ def serve(handler: Handler, method: str, path: str, query: str, body: bytes) -> 
         return
     req = Request(method, path, parse_qs(query, keep_blank_values=True), body)
     ctx = RestContext(sb.store, sb.config.app_name, sb.config.linked_contacts,
-                      Context(sb.store, sb.config.app_name, sb.config.linked_contacts, label))
+                      Context(sb.store, sb.config.app_name, sb.config.linked_contacts, label),
+                      sb.config.repeated_filter_fields)
     reply: Reply = dispatch(ctx, req)
     if reply.status < 400:
         sb.note_applied(label)

@@ -1,0 +1,138 @@
+"""Id ranges for REST v2 full reads: how a search is cut, and how the ranges' pages come back in
+order while they are read side by side."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+
+import pytest
+
+from app.core.records import Condition, ContactQuery, Op, Row
+from app.services.full_reads import MAX_RANGES, PAGES_PER_RANGE, RangesAhead, id_ranges
+
+
+def page_of(ids: range) -> list[Row]:
+    return [{"Id": i} for i in ids]
+
+
+def bounds(query: ContactQuery) -> list[tuple[Op, object]]:
+    return [(c.op, c.value) for c in query.conditions if c.field == "Id"]
+
+
+def test_the_rest_of_an_ascending_search_is_cut_after_its_first_page_and_the_last_range_is_open() -> None:
+    # 1,000 rows over Ids 1..1000, the last Id 20,000: about 19,000 rows left, 8 pages a range
+    ranges = id_ranges(ContactQuery(), page_of(range(1, 1001)), 20_000, 1000)
+    assert len(ranges) == 3 == -(-19_000 // (1000 * PAGES_PER_RANGE))
+    assert [bounds(r) for r in ranges] == [
+        [(Op.GT, 1000), (Op.LE, 7333)],
+        [(Op.GT, 7333), (Op.LE, 13667)],
+        [(Op.GT, 13667)],  # open: contacts added during the read are not lost
+    ]
+
+
+def test_a_descending_search_is_cut_downwards() -> None:
+    query = ContactQuery(ascending=False)
+    ranges = id_ranges(query, page_of(range(20_000, 19_000, -1)), 1, 1000)
+    assert [bounds(r) for r in ranges] == [
+        [(Op.LT, 19_001), (Op.GE, 12_668)],
+        [(Op.LT, 12_668), (Op.GE, 6334)],
+        [(Op.LT, 6334)],
+    ]
+
+
+def test_sparse_ids_mean_fewer_rows_per_id_and_so_fewer_ranges() -> None:
+    dense = id_ranges(ContactQuery(), page_of(range(1, 1001)), 40_000, 1000)
+    sparse = id_ranges(ContactQuery(), page_of(range(1, 2001, 2)), 40_000, 1000)  # every other Id
+    assert len(dense) == 5 and len(sparse) == 3
+
+
+def test_the_query_s_own_conditions_stay() -> None:
+    own = Condition("Email", Op.STARTS, "ann")
+    ranges = id_ranges(ContactQuery(conditions=(own,)), page_of(range(1, 1001)), 30_000, 1000)
+    assert all(r.conditions[0] == own for r in ranges)
+
+
+@pytest.mark.parametrize(("end", "expected"), [(1000, 0), (500, 0), (5000, 0), (10**9, MAX_RANGES)])
+def test_no_ranges_when_little_is_left_and_never_more_than_the_cap(end: int, expected: int) -> None:
+    assert len(id_ranges(ContactQuery(), page_of(range(1, 1001)), end, 1000)) == expected
+
+
+class Pages:
+    """A stand-in reader of pages: each range's pages from a table, recording what was read."""
+
+    def __init__(self, pages: dict[int, list[list[Row]]]) -> None:
+        self.pages, self.read = pages, []
+        self.gates: dict[int, threading.Event] = {}
+        self.lock = threading.Lock()
+
+    def __call__(self, query: ContactQuery) -> Iterator[list[Row]]:
+        key = int(str(query.conditions[0].value))
+        if key in self.gates:
+            assert self.gates[key].wait(5), "gate never opened"
+        for page in self.pages[key]:
+            with self.lock:
+                self.read.append(key)
+            if isinstance(page, Exception):
+                raise page
+            yield page
+
+
+def ranges_of(*keys: int) -> list[ContactQuery]:
+    return [ContactQuery(conditions=(Condition("Id", Op.GT, k),)) for k in keys]
+
+
+def test_pages_come_back_in_range_order_when_a_later_range_finishes_first() -> None:
+    """Forced: the first range may not start reading until the second has been read whole."""
+    reader = Pages({0: [page_of(range(1, 3)), page_of(range(3, 4))], 10: [page_of(range(11, 13)), []]})
+    second_done = threading.Event()
+    reader.gates[0] = second_done
+    original = reader.__call__
+
+    def read(query: ContactQuery) -> Iterator[list[Row]]:
+        yield from original(query)
+        if query.conditions[0].value == 10:
+            second_done.set()
+
+    with RangesAhead(read, ranges_of(0, 10), parallel=2) as ahead:
+        got = [r["Id"] for rows in ahead.in_order() for r in rows]
+    assert got == [1, 2, 3, 11, 12]
+    assert reader.read[:2] == [10, 10]  # the second range really was read first
+
+
+def test_a_failure_in_a_later_range_is_raised_after_the_earlier_ranges_rows() -> None:
+    reader = Pages({0: [page_of(range(1, 3))], 10: [RuntimeError("range 2 failed")]})  # type: ignore[list-item]
+    got: list[int] = []
+    ahead = RangesAhead(reader, ranges_of(0, 10), parallel=2)
+    with ahead, pytest.raises(RuntimeError, match="range 2"):
+        for rows in ahead.in_order():
+            got.extend(r["Id"] for r in rows)
+    assert got == [1, 2]
+
+
+def test_first_page_raises_the_first_range_s_refusal_before_anything_is_handed_over() -> None:
+    reader = Pages({0: [ValueError("refused")], 10: [page_of(range(11, 12))]})  # type: ignore[list-item]
+    ahead = RangesAhead(reader, ranges_of(0, 10), parallel=2)
+    with ahead, pytest.raises(ValueError, match="refused"):
+        ahead.first_page()
+
+
+def test_first_page_is_handed_over_again_in_order() -> None:
+    reader = Pages({0: [page_of(range(1, 3)), []], 10: [page_of(range(11, 12))]})
+    with RangesAhead(reader, ranges_of(0, 10), parallel=2) as ahead:
+        assert [r["Id"] for r in ahead.first_page()] == [1, 2]
+        assert [r["Id"] for rows in ahead.in_order() for r in rows] == [1, 2, 11]
+
+
+def test_only_a_few_ranges_wait_beyond_those_being_read_and_a_reader_that_stops_stops_them() -> None:
+    many = {k: [page_of(range(k + 1, k + 3)), page_of(range(k + 3, k + 4))] for k in range(0, 400, 10)}
+    reader = Pages(many)
+    started = threading.Event()
+    reader.gates[0] = started  # the first range holds everything up
+    with RangesAhead(reader, ranges_of(*many), parallel=2) as ahead:
+        queued = len(ahead._futures)
+        started.set()
+        first = next(ahead.in_order())
+    assert queued == 2 + 2  # parallel + RANGES_QUEUED, not all forty
+    assert [r["Id"] for r in first] == [1, 2]
+    assert len(set(reader.read)) <= 6  # nothing after the stop started more than a few ranges

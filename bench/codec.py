@@ -299,7 +299,8 @@ def main(argv: list[str] | None = None) -> int:
     assert len(contacts) == ROWS, f"REST page holds {len(contacts)} contacts"
 
     def rest_rows() -> object:
-        return [cf.to_row(item, FIELDS, got.custom) for item in _items(payload, "contacts")[0]]
+        read = cf.RowReader(FIELDS, got.custom)  # as the backend reads a page
+        return [read(item) for item in _items(payload, "contacts")[0]]
 
     rows = rest_rows()
     assert isinstance(rows, list)

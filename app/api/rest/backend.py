@@ -226,8 +226,9 @@ class RestBackend:
                 },
                 cancel=cancel,
             )
+            read = cf.RowReader(fields, custom)
             for item in _items(reply, "contacts")[0]:
-                row = cf.to_row(item, fields, custom)
+                row = read(item)
                 found[row["Id"]] = row
         return [found[i] for i in ids if i in found]
 
@@ -272,9 +273,9 @@ class RestBackend:
         items, next_token = _items(
             self.client.request("GET", CONTACTS, params=params, cancel=cancel), "contacts"
         )
-        rows = []
+        rows, read = [], cf.RowReader(fields, custom)
         for n, item in enumerate(items, 1):
-            rows.append(cf.to_row(item, fields, custom))
+            rows.append(read(item))
             if n % 100 == 0:
                 step_aside()  # the GUI paints first (app/core/gui_priority.py)
         return rows, next_token
@@ -464,7 +465,8 @@ class RestBackend:
             },
             cancel=cancel,
         )
-        return [cf.to_row(item, fields, custom) for item in _items(reply, "contacts")[0]]
+        read = cf.RowReader(fields, custom)
+        return [read(item) for item in _items(reply, "contacts")[0]]
 
     def _lookup(self, look_once: bool) -> LookupPolicy:
         return LookupPolicy((), self.lost_create.window) if look_once else self.lost_create
@@ -530,7 +532,8 @@ class RestBackend:
             params = {"filter": ";".join(clauses), "fields": ",".join(cf.properties_for(fields)),
                       "page_size": PAGE}
             items = self._walk(CONTACTS, "contacts", params, cancel)
-            return [cf.to_row(item, fields, custom) for item in items]
+            read = cf.RowReader(fields, custom)
+            return [read(item) for item in items]
 
         return read
 

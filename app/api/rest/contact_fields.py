@@ -172,50 +172,85 @@ def custom_value(field: CustomField, content: Any) -> Any:
 
 def to_row(contact: Mapping[str, Any], fields: Iterable[str], custom: Mapping[str, CustomField]) -> Row:
     """One REST contact as an app row with ``Id`` and the non-blank ``fields``."""
-    full: Row = {"Id": int(contact["id"])}
-    for name, (prop, kind) in (*SCALARS.items(), *READ_ONLY.items()):
-        if prop in contact:
-            full[name] = _convert(kind, contact.get(prop))
-    for item in contact.get("email_addresses") or []:
-        slot = EMAIL_SLOTS.get(item.get("field"))
-        if slot:
-            full[slot] = item.get("email")
-    for item in contact.get("phone_numbers") or []:
-        cols = PHONE_SLOTS.get(item.get("field"))
-        if cols:
-            full.update(zip(cols, (item.get("number"), item.get("type"), item.get("extension")), strict=True))
-    for item in contact.get("fax_numbers") or []:
-        cols2 = FAX_SLOTS.get(item.get("field"))
-        if cols2:
-            full.update(zip(cols2, (item.get("number"), item.get("type")), strict=True))
-    for item in contact.get("addresses") or []:
-        cols3 = ADDRESS_SLOTS.get(item.get("field"))
-        if cols3:
-            code = str(item.get("country_code") or "")
-            country = item.get("country") or name_of(code) or code
-            values = (
-                item.get("line1"),
-                item.get("line2"),
-                item.get("locality"),
-                _state_of(item),
-                item.get("postal_code") or item.get("zip_code"),
-                item.get("zip_four"),
-                country,
-            )
-            full.update(zip(cols3, values, strict=True))
-    company = contact.get("company")
-    if isinstance(company, Mapping):
-        full["CompanyID"] = _int(company.get("id"))
-        full["Company"] = company.get("company_name")
-    if "tag_ids" in contact:
-        full["Groups"] = ",".join(str(t) for t in contact.get("tag_ids") or []) or None
-    by_id = {str(f.id): f for f in custom.values()}
-    for item in contact.get("custom_fields") or []:
-        field = by_id.get(str(item.get("id")))
-        if field is not None:
-            full[field.api_name] = custom_value(field, item.get("content"))
-    wanted = set(fields) | {"Id"}
-    return {k: v for k, v in full.items() if k in wanted and v not in (None, "")}
+    return RowReader(fields, custom)(contact)
+
+
+_ALL_SCALARS = (*SCALARS.items(), *READ_ONLY.items())
+
+
+class RowReader:
+    """:func:`to_row` for every contact of a page: what does not change from one contact to the
+    next (the wanted columns, the custom fields by id) is worked out once, and only wanted
+    values are converted (a page of 1,000 contacts is read on every scroll and export)."""
+
+    def __init__(self, fields: Iterable[str], custom: Mapping[str, CustomField]) -> None:
+        wanted = set(fields) | {"Id"}
+        self._wanted = wanted
+        self._scalars = [(name, prop, kind) for name, (prop, kind) in _ALL_SCALARS if name in wanted]
+
+        def any_of(slots: Mapping[str, Any]) -> bool:
+            columns = (c for cols in slots.values() for c in (cols if isinstance(cols, tuple) else (cols,)))
+            return any(c in wanted for c in columns)
+
+        self._emails, self._phones = any_of(EMAIL_SLOTS), any_of(PHONE_SLOTS)
+        self._faxes, self._addresses = any_of(FAX_SLOTS), any_of(ADDRESS_SLOTS)
+        self._company = bool(wanted & {"CompanyID", "Company"})
+        self._groups = "Groups" in wanted
+        self._by_id = {str(f.id): f for f in custom.values() if f.api_name in wanted}
+
+    def __call__(self, contact: Mapping[str, Any]) -> Row:
+        full: Row = {"Id": int(contact["id"])}
+        for name, prop, kind in self._scalars:
+            if prop in contact:
+                full[name] = _convert(kind, contact.get(prop))
+        if self._emails:
+            for item in contact.get("email_addresses") or []:
+                slot = EMAIL_SLOTS.get(item.get("field"))
+                if slot:
+                    full[slot] = item.get("email")
+        if self._phones:
+            for item in contact.get("phone_numbers") or []:
+                cols = PHONE_SLOTS.get(item.get("field"))
+                if cols:
+                    full.update(zip(cols, (item.get("number"), item.get("type"), item.get("extension")),
+                                    strict=True))
+        if self._faxes:
+            for item in contact.get("fax_numbers") or []:
+                cols2 = FAX_SLOTS.get(item.get("field"))
+                if cols2:
+                    full.update(zip(cols2, (item.get("number"), item.get("type")), strict=True))
+        if self._addresses:
+            for item in contact.get("addresses") or []:
+                cols3 = ADDRESS_SLOTS.get(item.get("field"))
+                if cols3:
+                    full.update(zip(cols3, _address_values(item), strict=True))
+        company = contact.get("company") if self._company else None
+        if isinstance(company, Mapping):
+            full["CompanyID"] = _int(company.get("id"))
+            full["Company"] = company.get("company_name")
+        if self._groups and "tag_ids" in contact:
+            full["Groups"] = ",".join(str(t) for t in contact.get("tag_ids") or []) or None
+        if self._by_id:
+            for item in contact.get("custom_fields") or []:
+                field = self._by_id.get(str(item.get("id")))
+                if field is not None:
+                    full[field.api_name] = custom_value(field, item.get("content"))
+        wanted = self._wanted
+        return {k: v for k, v in full.items() if k in wanted and v not in (None, "")}
+
+
+def _address_values(item: Mapping[str, Any]) -> tuple[Any, ...]:
+    code = str(item.get("country_code") or "")
+    country = item.get("country") or name_of(code) or code
+    return (
+        item.get("line1"),
+        item.get("line2"),
+        item.get("locality"),
+        _state_of(item),
+        item.get("postal_code") or item.get("zip_code"),
+        item.get("zip_four"),
+        country,
+    )
 
 
 # --- app values -> REST body ------------------------------------------------------------------

@@ -52,6 +52,12 @@ Index = QModelIndex | QPersistentModelIndex
 _ROOT = QModelIndex()
 _NUMERIC = (Kind.INTEGER,)
 _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+_DISPLAY = int(Qt.ItemDataRole.DisplayRole)
+#: Roles whose answer for a loaded cell is its text or nothing (multiData's short cut).
+_TEXT_ONLY_ROLES = frozenset({_DISPLAY, int(Qt.ItemDataRole.ForegroundRole)})
+_NO_FLAGS = Qt.ItemFlag.NoItemFlags
+_WAITING_FLAGS = Qt.ItemFlag.ItemIsEnabled
+_LOADED_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
 #: Roles this model never answers; the delegate asks for them on every paint.
 _UNUSED_ROLES = frozenset(int(r) for r in (
     Qt.ItemDataRole.DecorationRole, Qt.ItemDataRole.FontRole, Qt.ItemDataRole.BackgroundRole,
@@ -563,10 +569,8 @@ class ContactsModel(QAbstractTableModel):
 
     def flags(self, index: Index) -> Qt.ItemFlag:  # QAbstractItemModel.flags override
         if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        if not self._store.is_loaded(index.row()):
-            return Qt.ItemFlag.ItemIsEnabled
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+            return _NO_FLAGS
+        return _LOADED_FLAGS if self._store.is_loaded(index.row()) else _WAITING_FLAGS
 
     def headerData(self, section: int, orientation: Qt.Orientation,
                    role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # QAbstractItemModel override
@@ -592,10 +596,20 @@ class ContactsModel(QAbstractTableModel):
         """
         valid = index.isValid()
         row, col = index.row(), index.column()
+        # the text of a loaded cell without _cell's checks: asked for every cell of every paint
+        text = None
+        if valid and 0 <= col < len(self._columns) and self._store.is_loaded(row):
+            texts = self._text.get(row) or self._texts(row)
+            text = texts[col] if col < len(texts) else None
         for i in range(len(roleDataSpan)):
             slot = roleDataSpan[i]
             role = slot.role()
-            value = None if not valid or role in _UNUSED_ROLES else self._cell(row, col, role)
+            if not valid or role in _UNUSED_ROLES:
+                value = None
+            elif text is not None and role in _TEXT_ONLY_ROLES:
+                value = text if role == _DISPLAY else None
+            else:
+                value = self._cell(row, col, role)
             if value is None:
                 slot.clearData()
             else:

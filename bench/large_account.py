@@ -87,7 +87,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.benchkit import ideal_seconds
+from bench.benchkit import compile_app, ideal_seconds
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -735,8 +735,9 @@ def report(protocol: str, runs: list[dict[str, Any]], alts: dict[str, list[dict[
     rest = protocol == "rest"
     print(f"\n== {name}: {len(runs)} GUI run(s), medians (lowest-highest) ==")
     if rest:
-        print("  (REST v2 has no count: the table's pages and the export follow page tokens one after")
-        print("   the other, so the total is known only at the last page and every full read is sequential)")
+        print("  (REST v2 has no count: the table's pages follow page tokens one after the other, so the")
+        print("   total is known only at the last page; the export reads Id ranges side by side, each a")
+        print("   chain of token pages)")
     r0 = runs[0]
     shown = ", ".join(f"{r['loaded']:,}/{r['total']:,}" for r in runs)
     last_rows = ", ".join(str(r["last_visible_row"]) for r in runs)
@@ -892,6 +893,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("-v", "--verbose", action="store_true",
                         help="the 15 longest GUI gaps and 3 sampled stacks per run")
     args = parser.parse_args(argv)
+    print(compile_app(), flush=True)
 
     import PySide6
     from PySide6.QtCore import qVersion

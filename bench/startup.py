@@ -28,7 +28,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.benchkit import machine
+from bench.benchkit import compile_app, machine
 
 ROOT = Path(__file__).resolve().parents[1]
 MARKS = (("window", "main window ready"), ("session", "session open:"), ("first page", "/rest/v2/contacts?"))
@@ -80,6 +80,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     variants = {"frozen": [str(binary)], "from source": [sys.executable, "-m", "app"]}
     print(machine())
+    print(compile_app())
     size = sum(f.lstat().st_size for f in binary.parent.rglob("*") if f.is_file() and not f.is_symlink())
     print(f"frozen app: {binary} ({size / 2**20:.0f} MiB); {args.runs} runs each, variants alternating; "
           "--demo over REST v2, a fresh profile each run")

@@ -8,6 +8,14 @@ it for the frame is not possible). So the GUI marks its paints and its other bur
 and the decoders, between slices of their work, wait while one is under way
 (:func:`step_aside`).
 The wait is bounded: a paint that never ends cannot stall a worker for long.
+
+Decoding also takes turns (:func:`cpu_turn`): one worker decodes at a time, process-wide,
+whichever protocol (the XML-RPC client had its own lock for this from the start; REST
+replies, REST row conversion and the table's packing now share one). The GIL lets only one
+thread run Python anyway, so turns cost no throughput, but several decoders would each want
+the GIL whenever the GUI thread lets go of it between two cells of a paint (sampled: the GUI
+thread waiting for the GIL inside ``rowCount`` and ``multiData``). Waiting for a turn is
+waiting on a lock, not for the GIL: the GUI thread has one rival instead of several.
 """
 
 from __future__ import annotations
@@ -56,3 +64,14 @@ def step_aside() -> None:
 
 def gui_is_working() -> bool:
     return not _gui_idle.is_set()
+
+
+_turn = threading.RLock()
+
+
+@contextmanager
+def cpu_turn() -> Iterator[None]:
+    """Around a worker's CPU-bound stretch (decoding a reply, converting or packing its rows),
+    never around a network wait: one worker at a time (see the module docstring)."""
+    with _turn:
+        yield

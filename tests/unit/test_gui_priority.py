@@ -70,3 +70,51 @@ def test_no_paint_no_wait() -> None:
     for _ in range(10_000):
         step_aside()
     assert time.monotonic() - started < 1.0
+
+
+class WatchedLock:
+    """The turn, telling the test when a worker has asked for it (and blocking it meanwhile)."""
+
+    def __init__(self) -> None:
+        self.lock = threading.RLock()
+        self.asked = threading.Event()
+
+    def __enter__(self) -> None:
+        self.asked.set()
+        self.lock.acquire()
+
+    def __exit__(self, *_exc: object) -> None:
+        self.lock.release()
+
+
+def decodes_only_in_turn(monkeypatch, decode) -> None:  # type: ignore[no-untyped-def]
+    """``decode()`` on a worker asks for the turn and waits while another thread holds it."""
+    turn = WatchedLock()
+    monkeypatch.setattr(gui_priority, "_turn", turn)
+    results: list[object] = []
+    with turn.lock:  # another decoder holds the turn
+        worker = threading.Thread(target=lambda: results.append(decode()))
+        worker.start()
+        assert turn.asked.wait(5), "the decoder never asked for the turn"
+        assert not results  # blocked on the turn, not decoding beside the other one
+    worker.join(5)
+    assert results and results[0] is not None
+
+
+def test_xmlrpc_replies_are_decoded_one_at_a_time(monkeypatch) -> None:
+    from app.api.xmlrpc.codec import decode_response
+
+    body = (b"<?xml version='1.0'?><methodResponse><params><param><value><array><data>"
+            b"<value><struct><member><name>Id</name><value><i4>7</i4></value></member></struct></value>"
+            b"</data></array></value></param></params></methodResponse>")
+    decodes_only_in_turn(monkeypatch, lambda: decode_response(body))
+
+
+def test_rest_replies_are_decoded_one_at_a_time(monkeypatch) -> None:
+    from app.api.http_common import HttpReply
+    from app.api.quota import QuotaInfo
+    from app.api.rest.replies import interpret
+
+    reply = HttpReply(200, {"content-type": "application/json"}, b'{"contacts": [{"id": "7"}]}', 0.1)
+    decodes_only_in_turn(monkeypatch, lambda: interpret(reply, "GET /rest/v2/contacts", http_method="GET",
+                                                          quota=QuotaInfo.from_headers({})))

@@ -36,7 +36,7 @@ from app.api.rest import search
 from app.api.rest.client import RestClient
 from app.core.backend import numbered_pages
 from app.core.cancel import Cancellable
-from app.core.gui_priority import step_aside
+from app.core.gui_priority import cpu_turn, step_aside
 from app.core.records import Condition, ContactQuery, DuplicateContactError, Row, User
 from app.core.schema import CustomField, CustomFieldType
 
@@ -274,10 +274,11 @@ class RestBackend:
             self.client.request("GET", CONTACTS, params=params, cancel=cancel), "contacts"
         )
         rows, read = [], cf.RowReader(fields, custom)
-        for n, item in enumerate(items, 1):
-            rows.append(read(item))
-            if n % 100 == 0:
-                step_aside()  # the GUI paints first (app/core/gui_priority.py)
+        with cpu_turn():
+            for n, item in enumerate(items, 1):
+                rows.append(read(item))
+                if n % 100 == 0:
+                    step_aside()  # the GUI paints first (app/core/gui_priority.py)
         return rows, next_token
 
     def read_pages(

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from app.api import errors as e
 from app.api.http_common import HttpReply
 from app.api.quota import QuotaInfo
-from app.core.gui_priority import step_aside
+from app.core.gui_priority import cpu_turn, step_aside
 from app.core.redact import clip, redact
 
 #: Statuses whose reply has no body by definition.
@@ -92,9 +92,10 @@ def _decode_success(reply: HttpReply, ctype: str, label: str, http_method: str) 
         if http_method == "DELETE":
             return None  # nothing to say about a deleted record
         raise e.EmptyResponseError(detail=f"HTTP {reply.status} with an empty body", method=label)
-    step_aside()  # one C call holds the GIL for the whole body: not while the GUI paints
     try:
-        return json.loads(reply.body)
+        with cpu_turn():
+            step_aside()  # one C call holds the GIL for the whole body: not while the GUI paints
+            return json.loads(reply.body)
     except (ValueError, RecursionError):
         if ctype and "json" not in ctype:
             raise e.UnexpectedBodyError(status=reply.status, detail=f"HTTP {reply.status} with a "

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 import random
-import threading
 import time
 from collections.abc import Callable
 
@@ -36,13 +35,6 @@ log = logging.getLogger("app.api")
 #: What header-authenticated calls send as the (ignored) first parameter. Not the key:
 #: the key then never appears in a request body.
 PLACEHOLDER_KEY = "tagdesk"
-
-#: One reply is decoded at a time, process-wide. Decoding is CPU-bound Python, which the
-#: GIL serialises anyway; letting several threads fight over the GIL for it only makes
-#: every other thread (the GUI's above all) wait longer for its turn. Network waits
-#: stay parallel: the lock is taken only after a reply has fully arrived.
-_DECODE_LOCK = threading.Lock()
-
 
 class XmlRpcClient:
     """Talks to one Keap account over XML-RPC."""
@@ -140,8 +132,9 @@ class XmlRpcClient:
         try:
             reply: HttpReply = self.transport.post(body, method)
             self._note_quota(reply)
-            with _DECODE_LOCK:
-                return interpret(reply, method)
+            # decoded in turn with every other decoder (app/core/gui_priority.py cpu_turn, taken in
+            # decode_response once the reply has fully arrived: network waits stay parallel)
+            return interpret(reply, method)
         except e.ApiError as err:
             error = type(err).__name__
             log.info("%s failed: %s (%s)", method, error, err.detail or err.message)

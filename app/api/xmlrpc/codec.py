@@ -31,6 +31,7 @@ from app.api.xmlrpc.page_reader import read_page
 from app.api.xmlrpc.reader import BadReply, convert
 from app.api.xmlrpc.reader import RemoteFault as RemoteFault
 from app.core.dates import to_service_datetime
+from app.core.gui_priority import cpu_turn
 from app.core.memory import collection_paused
 from app.core.money import wire_amount
 from app.core.redact import clip, redact
@@ -302,6 +303,11 @@ def decode_response(body: bytes) -> object:
     """
     if not _start(body):
         raise EmptyResponseError(detail=f"the reply body was empty ({len(body)} bytes)")
+    with cpu_turn():  # one decoder at a time: the GUI thread's only rival for the GIL
+        return _decode(body)
+
+
+def _decode(body: bytes) -> object:
     cleaned, _removed = sanitize(body)
     if _looks_html(_start(cleaned)):
         # an error page, not a threat: checked before the parser refuses its <!DOCTYPE html>

@@ -38,13 +38,14 @@ from PySide6.QtCore import (
 from app.api.errors import CancelledError
 from app.core.contact_fields import FieldInfo, Kind
 from app.core.display import display_text, eastern_text
+from app.core.gui_priority import cpu_turn
 from app.core.records import ContactQuery, Row
 from app.core.row_store import Packed, RowStore, field_order
 from app.services.contacts import ContactsService
 from app.ui import palette
 from app.ui.errors import describe
 from app.ui.models.roles import Role
-from app.ui.tasks import Job, TaskRunner
+from app.ui.tasks import Job, TaskRunner, TaskToken
 
 log = logging.getLogger("app.ui.contacts")
 
@@ -295,8 +296,13 @@ class ContactsModel(QAbstractTableModel):
         if service is None or page in self._in_flight:
             return
         fields, size, packer = self._fields(), self._page_size, self._store.packer
-        self._in_flight[page] = self._runner.run(  # packed on the worker: the GUI thread only appends
-            lambda token: PackedPage(page, packer(service.page(query, fields, page, size, token).rows)),
+        def read(token: TaskToken) -> PackedPage:  # packed on the worker: the GUI thread only appends
+            rows = service.page(query, fields, page, size, token).rows
+            with cpu_turn():
+                return PackedPage(page, packer(rows))
+
+        self._in_flight[page] = self._runner.run(
+            read,
             on_done=partial(self._on_page, gen),
             on_error=partial(self._on_page_error, gen, page, self._retry_epoch),
             description=f"contacts page {page}")

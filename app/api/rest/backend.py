@@ -25,6 +25,7 @@ import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -79,6 +80,18 @@ def _items(reply: object, key: str) -> tuple[list[dict[str, Any]], str]:
     if not isinstance(reply, dict) or not isinstance(reply.get(key, []), list):
         raise e.MalformedResponseError(detail=f"the reply has no {key} list")
     return list(reply.get(key) or []), str(reply.get("next_page_token") or "")
+
+
+@dataclass(eq=False)
+class _Listing:
+    """One search REST pages on the server: its one filter, order, properties and page size."""
+
+    flt: str
+    order: str
+    props: tuple[str, ...]
+    fields: tuple[str, ...]
+    custom: dict[str, CustomField]
+    size: int
 
 
 class RestBackend:
@@ -185,26 +198,19 @@ class RestBackend:
     ) -> list[Row]:
         if not 1 <= page_size <= PAGE or page < 0:
             raise ValueError(f"page_size must be 1..{PAGE} and page >= 0")
-        custom = (
-            self._custom_map(cancel) if any(f.startswith("_") for f in fields) or query.conditions else {}
-        )
-        props = cf.properties_for(fields)
-        alternatives = search.plan(query, custom)
-        if len(alternatives) == 1 and not query.tag_ids:
-            order = search.order_param(query)
-            return self._server_page(alternatives[0], order, props, fields, custom, page, page_size, cancel)
+        listing = self._listing(query, fields, page_size, cancel)
+        if listing is not None:
+            return self._server_page(listing, page, cancel)
         ids = self._resolve(query, cancel)
         return self.rows_by_id(ids[page * page_size : (page + 1) * page_size], fields, cancel)
 
     def id_at_end(self, query: ContactQuery, cancel: Cancellable) -> int | None:
         """The query's last Id (one call of one row, the order reversed) when the server pages it
         by Id: one filter, no tags, sorted by Id. Full reads then read Id ranges side by side."""
-        if query.order_by != "Id" or query.tag_ids:
+        listing = self._listing(query, ["Id"], 1, cancel) if query.order_by == "Id" else None
+        if listing is None:
             return None
-        alternatives = search.plan(query, self._custom_map(cancel) if query.conditions else {})
-        if len(alternatives) != 1:
-            return None
-        params = {"filter": alternatives[0] or None, "order_by": f"id {'desc' if query.ascending else 'asc'}",
+        params = {"filter": listing.flt or None, "order_by": f"id {'desc' if query.ascending else 'asc'}",
                   "fields": "id", "page_size": 1}
         items, _ = _items(self.client.request("GET", CONTACTS, params=params, cancel=cancel), "contacts")
         return int(items[0]["id"]) if items else None
@@ -232,48 +238,42 @@ class RestBackend:
                 found[row["Id"]] = row
         return [found[i] for i in ids if i in found]
 
-    def _server_page(
-        self,
-        flt: str,
-        order: str,
-        props: list[str],
-        fields: Sequence[str],
-        custom: dict[str, CustomField],
-        page: int,
-        size: int,
-        cancel: Cancellable,
-    ) -> list[Row]:
-        key = (flt, order, tuple(props), size)
-        token = self._token_for(key, page, flt, order, size, cancel)
+    def _listing(
+        self, query: ContactQuery, fields: Sequence[str], size: int, cancel: Cancellable
+    ) -> _Listing | None:
+        """The search as one server-paged filter; None when REST answers it as several filters
+        or by tags (then resolved to ids client-side, :meth:`_resolve`)."""
+        custom = (
+            self._custom_map(cancel) if any(f.startswith("_") for f in fields) or query.conditions else {}
+        )
+        alternatives = search.plan(query, custom)
+        if len(alternatives) != 1 or query.tag_ids:
+            return None
+        return _Listing(alternatives[0], search.order_param(query), tuple(cf.properties_for(fields)),
+                        tuple(fields), custom, size)
+
+    def _server_page(self, listing: _Listing, page: int, cancel: Cancellable) -> list[Row]:
+        key = (listing.flt, listing.order, listing.props, listing.size)
+        token = self._token_for(key, page, listing, cancel)
         if token is None:
             return []  # past the end
-        rows, next_token = self._fetch_page(flt, order, props, fields, custom, size, token, cancel)
+        rows, next_token = self._fetch_page(listing, token, cancel)
         self._remember(key, page + 1, next_token or None)
         return rows
 
-    def _fetch_page(
-        self,
-        flt: str,
-        order: str,
-        props: list[str],
-        fields: Sequence[str],
-        custom: dict[str, CustomField],
-        size: int,
-        token: str,
-        cancel: Cancellable,
-    ) -> tuple[list[Row], str]:
+    def _fetch_page(self, listing: _Listing, token: str, cancel: Cancellable) -> tuple[list[Row], str]:
         """One page from ``token`` ("" = the first) as rows, and the next page's token."""
         params = {
-            "filter": flt or None,
-            "order_by": order,
-            "fields": ",".join(props),
-            "page_size": size,
+            "filter": listing.flt or None,
+            "order_by": listing.order,
+            "fields": ",".join(listing.props),
+            "page_size": listing.size,
             "page_token": token or None,
         }
         items, next_token = _items(
             self.client.request("GET", CONTACTS, params=params, cancel=cancel), "contacts"
         )
-        rows, read = [], cf.RowReader(fields, custom)
+        rows, read = [], cf.RowReader(listing.fields, listing.custom)
         with cpu_turn():
             for n, item in enumerate(items, 1):
                 rows.append(read(item))
@@ -286,23 +286,19 @@ class RestBackend:
     ) -> Iterator[list[Row]]:
         """Every page of ``query`` in order, one after the other; the tokens stay in this
         iterator (a full read's Id ranges must not push the table's searches out of the cache)."""
-        custom = (
-            self._custom_map(cancel) if any(f.startswith("_") for f in fields) or query.conditions else {}
-        )
-        alternatives = search.plan(query, custom)
-        if len(alternatives) != 1 or query.tag_ids:
+        listing = self._listing(query, fields, page_size, cancel)
+        if listing is None:
             yield from numbered_pages(self, query, fields, page_size, cancel)
             return
-        order, props, token = search.order_param(query), cf.properties_for(fields), ""
+        token = ""
         while True:
-            rows, token = self._fetch_page(alternatives[0], order, props, fields, custom, page_size, token,
-                                           cancel)
+            rows, token = self._fetch_page(listing, token, cancel)
             yield rows
             if not token or len(rows) < page_size:
                 return
 
     def _token_for(
-        self, key: tuple[object, ...], page: int, flt: str, order: str, size: int, cancel: Cancellable
+        self, key: tuple[object, ...], page: int, listing: _Listing, cancel: Cancellable
     ) -> str | None:
         """The token of ``page`` ("" for the first, None past the end), walking forward if unknown."""
         if page == 0:
@@ -323,10 +319,10 @@ class RestBackend:
             if token is None:
                 return None
             params = {
-                "filter": flt or None,
-                "order_by": order,
+                "filter": listing.flt or None,
+                "order_by": listing.order,
                 "fields": "id",
-                "page_size": size,
+                "page_size": listing.size,
                 "page_token": token or None,
             }
             _, next_token = _items(

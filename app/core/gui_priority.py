@@ -20,12 +20,10 @@ waiting on a lock, not for the GIL: the GUI thread has one rival instead of seve
 
 from __future__ import annotations
 
-import os
-import sys
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 
 #: The longest a worker waits at one step (s).
 MAX_STEP_ASIDE = 0.05
@@ -77,26 +75,3 @@ def cpu_turn() -> Iterator[None]:
     never around a network wait: one worker at a time (see the module docstring)."""
     with _turn:
         yield
-
-
-#: How much lower than the GUI thread's the workers' scheduling priority is (Linux nice
-#: steps; each step is about 1.25x less CPU when the CPU is contended, nothing when it is not).
-WORKER_NICENESS = 5
-_lowered = threading.local()
-
-
-def lower_this_thread() -> None:
-    """On a worker thread, once: ask the OS to prefer the GUI thread when the CPU is busy.
-
-    A paint calls into Python once per item and must win the GIL back each time; when the
-    cores are busy (a 2-core machine, another program), the thread the OS wakes first wins
-    it. Threads a worker starts inherit its priority. Linux only (elsewhere ``setpriority``
-    takes a process, not a thread); a refusal changes nothing.
-    """
-    if getattr(_lowered, "done", False):
-        return
-    _lowered.done = True
-    if sys.platform.startswith("linux"):
-        me = threading.get_native_id()
-        with suppress(OSError):
-            os.setpriority(os.PRIO_PROCESS, me, os.getpriority(os.PRIO_PROCESS, me) + WORKER_NICENESS)

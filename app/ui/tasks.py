@@ -24,7 +24,6 @@ import shiboken6
 from PySide6.QtCore import QObject, QRunnable, QThread, QThreadPool, Signal, Slot
 
 from app.core.cancel import CancelToken
-from app.core.gui_priority import lower_this_thread
 from app.ui.collector import BUSY_RUNNERS
 from app.ui.compat import refuse_leaking_binding
 
@@ -156,7 +155,6 @@ class _Runnable(QRunnable):
         self._job = job
 
     def run(self) -> None:  # QRunnable.run override
-        lower_this_thread()  # the GUI thread first when the CPU is contended (app/core/gui_priority.py)
         self._job._run_in_worker()
 
 

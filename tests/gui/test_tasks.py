@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import sys
 import threading
 from typing import Any
 
@@ -29,18 +27,6 @@ def test_result_arrives_on_the_gui_thread(qtbot: QtBot, runner: TaskRunner) -> N
     assert seen == [(7, threading.main_thread())]
     assert worker_threads[0] is not threading.main_thread()
     qtbot.waitUntil(lambda: runner.in_flight == 0, timeout=WAIT)
-
-
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="per-thread priorities are Linux's")
-def test_workers_run_below_the_gui_thread_s_priority(qtbot: QtBot, runner: TaskRunner) -> None:
-    """When the cores are busy the OS wakes the GUI thread first (app/core/gui_priority.py)."""
-    def niceness(_token: object = None) -> int:
-        return os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
-
-    seen: list[int] = []
-    runner.run(niceness, on_done=seen.append)
-    qtbot.waitUntil(lambda: bool(seen), timeout=WAIT)
-    assert seen[0] > niceness()
 
 
 def test_error_goes_to_on_error_or_else_to_the_presenter_signal(qtbot: QtBot, runner: TaskRunner) -> None:

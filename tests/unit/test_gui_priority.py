@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-import os
-import sys
 import threading
 import time
-
-import pytest
 
 from app.core import gui_priority
 from app.core.gui_priority import gui_is_working, gui_working, step_aside
@@ -122,31 +118,3 @@ def test_rest_replies_are_decoded_one_at_a_time(monkeypatch) -> None:
     reply = HttpReply(200, {"content-type": "application/json"}, b'{"contacts": [{"id": "7"}]}', 0.1)
     decodes_only_in_turn(monkeypatch, lambda: interpret(reply, "GET /rest/v2/contacts", http_method="GET",
                                                           quota=QuotaInfo.from_headers({})))
-
-
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="per-thread priorities are Linux's")
-def test_a_worker_lowers_its_own_priority_once_and_its_threads_inherit_it() -> None:
-    from app.core.gui_priority import WORKER_NICENESS, lower_this_thread
-
-    def niceness() -> int:
-        return os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
-
-    seen: dict[str, int] = {}
-
-    def worker() -> None:
-        seen["before"] = niceness()
-        lower_this_thread()
-        lower_this_thread()  # once per thread
-        seen["after"] = niceness()
-        child = threading.Thread(target=lambda: seen.__setitem__("child", niceness()))
-        child.start()
-        child.join(5)
-
-    gui = niceness()
-    thread = threading.Thread(target=worker)
-    thread.start()
-    thread.join(5)
-    assert seen["before"] == gui  # threads start at their creator's priority
-    assert seen["after"] == min(19, gui + WORKER_NICENESS) > gui
-    assert seen["child"] == seen["after"]
-    assert niceness() == gui  # the calling (GUI) thread keeps its own

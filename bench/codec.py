@@ -32,7 +32,8 @@ REST v2: the same 20 fields of 1,000 contacts from the sandbox's ``GET /rest/v2/
 (``fields=`` as the backend asks, ``page_size=1000``), timed as (a) body bytes -> JSON through
 :func:`app.api.rest.replies.interpret`, what ``RestClient`` runs (the stdlib ``json.loads``), next
 to bare ``json.loads``, and (b) JSON -> rows through
-:func:`app.api.rest.contact_fields.to_row`, what ``RestBackend`` runs per contact.
+:class:`app.api.rest.contact_fields.RowReader`, what ``RestBackend`` runs for a page (the wanted
+columns worked out once, then each contact).
 
 Each figure is the median over ``--runs`` runs (each timing ``--repeat`` decodes with
 ``time.perf_counter``, variants in rotating order, garbage collector on, as in the app), with
@@ -309,7 +310,7 @@ def main(argv: list[str] | None = None) -> int:
         Variant("RestClient interpret (json.loads inside)", rest_client, []),
         Variant("json.loads", rest_stdlib, []),
     ]
-    row_variant = Variant("to_row x 1,000 (RestBackend's conversion)", rest_rows, [])
+    row_variant = Variant("RowReader x 1,000 (RestBackend's conversion)", rest_rows, [])
 
     print(f"XML-RPC reply: {XML_METHOD}, {len(reference):,} rows x {len(FIELDS)} fields asked, "
           f"{sum(len(r) for r in reference):,} values (NULLs left out), {len(got.xml) / 1e6:.2f} MB; "

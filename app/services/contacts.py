@@ -290,23 +290,30 @@ class ContactsService:
         self, query: ContactQuery, fields: Sequence[str], cancel: Cancellable, progress: Progress | None,
         page_size: int, parallel: int,
     ) -> Generator[Row, None, tuple[int, int] | None]:
-        """The first page (with the query's last Id asked alongside), then the rest by Id ranges
-        side by side. Returns None when every row was read, else (rows read, next page number)
-        for the one-by-one loop: the search is not paged by Id, or too small to split, or the
-        server refused the ranges' filter (then remembered for this session)."""
+        """The first two pages (the query's last Id asked alongside the second: a search of one
+        page costs no extra call), then the rest by Id ranges side by side. Returns None when
+        every row was read, else (rows read, next page number) for the one-by-one loop: the
+        search is not paged by Id, or too small to split, or the server refused the ranges'
+        filter (then remembered for this session)."""
         if progress is not None:
             progress(0, -1)
+        first: list[Row] = []
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="read-end") as pool:
-            end_id = pool.submit(self.backend.id_at_end, query, cancel)
-            first = self.backend.search_contacts(query, fields, 0, page_size, cancel)
-            yield from first
-            if progress is not None:
-                progress(len(first), -1)
-            if len(first) < page_size:
-                return None
-            ranges = id_ranges(query, first, end, page_size) if (end := end_id.result()) is not None else []
+            end_id = None
+            for page in (0, 1):
+                if page == 1:
+                    end_id = pool.submit(self.backend.id_at_end, query, cancel)
+                rows = self.backend.search_contacts(query, fields, page, page_size, cancel)
+                yield from rows
+                first.extend(rows)
+                if progress is not None:
+                    progress(len(first), -1)
+                if len(rows) < page_size:
+                    return None
+            end = end_id.result() if end_id is not None else None
+            ranges = id_ranges(query, first, end, page_size) if end is not None else []
         if not ranges:
-            return len(first), 1
+            return len(first), 2
         done = len(first)
         read = partial(self.backend.read_pages, fields=fields, page_size=page_size, cancel=cancel)
         with RangesAhead(read, ranges, parallel) as ahead:
@@ -318,7 +325,7 @@ class ContactsService:
                 log.warning("the server refused reading contacts by Id ranges (%s): one page after another",
                             exc)
                 self._ranges_refused = True
-                return done, 1
+                return done, 2
             log.info("reading %d Id ranges, %d at a time", len(ranges), parallel)
             for rows in ahead.in_order():
                 yield from rows

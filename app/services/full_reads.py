@@ -5,9 +5,9 @@ a search, as fast as the protocol and the key's quota allow, handed over in orde
   page 0 travels with the count.
 - Not counted (REST v2): a page needs the previous page's token, so one chain of pages costs a
   round trip per page. When the server pages the search by Id, the rest of the search after
-  its first page is cut into Id ranges (:func:`id_ranges`), each read as its own chain, several
-  at once (:class:`RangesAhead`). The ranges' widths come from how densely the first page's
-  Ids lie (Ids are not sequential, so the widths are a guess; an uneven guess costs speed,
+  its first two pages is cut into Id ranges (:func:`id_ranges`), each read as its own chain,
+  several at once (:class:`RangesAhead`). The ranges' widths come from how densely the first
+  pages' Ids lie (Ids are not sequential, so the widths are a guess; an uneven guess costs speed,
   never rows: the last range has no upper bound and catches what was added meanwhile).
 """
 
@@ -75,21 +75,21 @@ class PagesAhead:
             yield self._ahead.popleft().result()
 
 
-def id_ranges(query: ContactQuery, first_page: Sequence[Row], end_id: int,
+def id_ranges(query: ContactQuery, read: Sequence[Row], end_id: int,
               page_size: int) -> list[ContactQuery]:
-    """The rest of ``query`` after its (full) first page, as queries over consecutive Id ranges
-    in the query's order; [] when one chain of pages will do.
+    """The rest of ``query`` after the rows ``read`` (its first full pages), as queries over
+    consecutive Id ranges in the query's order; [] when one chain of pages will do.
 
-    The first page's Ids say how densely Ids lie; the span to ``end_id`` (the query's last Id)
-    then says roughly how many rows are left, and so how many ranges of about
+    The rows read say how densely Ids lie; the span to ``end_id`` (the query's last Id) then
+    says roughly how many rows are left, and so how many ranges of about
     :data:`PAGES_PER_RANGE` pages to cut. The last range is open-ended.
     """
-    first, last = int(first_page[0]["Id"]), int(first_page[-1]["Id"])
+    first, last = int(read[0]["Id"]), int(read[-1]["Id"])
     sign = 1 if query.ascending else -1
     span = (end_id - last) * sign
     if span <= 0:
         return []
-    density = len(first_page) / (abs(last - first) + 1)
+    density = len(read) / (abs(last - first) + 1)
     ranges = min(MAX_RANGES, math.ceil(density * span / (page_size * PAGES_PER_RANGE)))
     if ranges < 2:
         return []

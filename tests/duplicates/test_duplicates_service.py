@@ -73,7 +73,9 @@ def test_find_pages_through_the_account_and_groups_messy_duplicates(session: tup
     calls = sb.stats()["calls"]
     total = sb.store.count("Contact")
     reads = sum(calls.get(m, 0) - before.get(m, 0) for m in READS)
-    assert reads == -(-total // 1000)  # one paged pass, never a call per contact
+    # one paged pass, never a call per contact; REST also asks for the search's last Id once
+    # (alongside its second page) to see whether Id ranges read side by side would pay
+    assert reads == -(-total // 1000) + (0 if s.contacts.can_count else 1)
     assert seen[-1][0] == total and seen[-1][1] in (total, -1)  # REST has no count
     by_ids = {g.ids: g for g in groups}
     jose = by_ids[tuple(sorted((ids["jose"], ids["jose2"])))]

@@ -163,3 +163,11 @@ def test_a_server_that_refuses_id_ranges_gets_one_page_after_another() -> None:
         assert again == one and watch_again.calls == 0
         assert calls_again == calls_one  # not even the search's last Id is asked again
         service.backend.client.close()
+
+
+def test_a_rest_search_of_one_page_costs_one_call(sb: Sandbox) -> None:
+    """The search's last Id is asked only once a second page is needed."""
+    ids, calls, watch, service = read_ids(sb, ContactQuery(conditions=(Condition("Id", Op.LE, 100),)),
+                                          parallel=4)
+    assert 0 < len(ids) < 50 and calls == 1 and watch.calls == 0
+    service.backend.client.close()

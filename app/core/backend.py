@@ -114,9 +114,10 @@ class CrmBackend(Protocol):
 
 
 def numbered_pages(backend: CrmBackend, query: ContactQuery, fields: Sequence[str], page_size: int,
-                   cancel: Cancellable) -> Iterator[list[Row]]:
-    """:meth:`CrmBackend.read_pages` by page number, for searches paged that way."""
-    page = 0
+                   cancel: Cancellable, *, start: int = 0) -> Iterator[list[Row]]:
+    """Pages ``start``, ``start + 1``... of ``query`` until a short one (:meth:`CrmBackend.read_pages`
+    for searches paged by number, and every full read's page-by-page loop)."""
+    page = start
     while True:
         rows = backend.search_contacts(query, fields, page, page_size, cancel)
         yield rows

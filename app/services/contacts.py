@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Literal, Protocol
 
 from app.api.errors import CancelledError, HttpStatusError, InvalidValueError
-from app.core.backend import CrmBackend
+from app.core.backend import CrmBackend, numbered_pages
 from app.core.cancel import Cancellable
 from app.core.contact_fields import FieldInfo, catalog
 from app.core.display import csv_text
@@ -274,17 +274,16 @@ class ContactsService:
             total = self.count(query, cancel) if self.can_count else -1
             if progress is not None:
                 progress(0, total)
-        while True:  # one by one: no count, or rows added since it
-            if cancel.is_cancelled():
-                raise CancelledError()
-            rows = self.backend.search_contacts(searched, fields, page, page_size, cancel)
+        if cancel.is_cancelled():
+            raise CancelledError()
+        # one by one: no count, or rows added since it
+        for rows in numbered_pages(self.backend, searched, fields, page_size, cancel, start=page):
             yield from rows
             done += len(rows)
             if progress is not None:
                 progress(done, max(total, done) if total >= 0 else -1)
-            if len(rows) < page_size:
-                return
-            page += 1
+            if cancel.is_cancelled():
+                raise CancelledError()
 
     def _read_by_ranges(
         self, query: ContactQuery, fields: Sequence[str], cancel: Cancellable, progress: Progress | None,

@@ -13,7 +13,6 @@ a search, as fast as the protocol and the key's quota allow, handed over in orde
 
 from __future__ import annotations
 
-import logging
 import math
 import queue
 import threading
@@ -26,8 +25,6 @@ from functools import partial
 from app.core.backend import CrmBackend
 from app.core.cancel import Cancellable
 from app.core.records import Condition, ContactQuery, Op, Row
-
-log = logging.getLogger("app.services.full_reads")
 
 #: Pages one Id range should hold: fewer means more short last pages (a call each), more means
 #: less even progress between ranges.

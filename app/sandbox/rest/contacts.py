@@ -18,6 +18,7 @@ from typing import Any
 from app.core.rest_slots import ADDRESS_SLOTS, PHONE_SLOTS
 from app.core.schema import CustomFieldType
 from app.sandbox.rest import contact_map as cm
+from app.sandbox.rest.contact_json import ContactJson
 from app.sandbox.rest.conventions import (
     COMPARE,
     FilterField,
@@ -149,14 +150,9 @@ def load_row(ctx: RestContext, contact_id: int) -> dict[str, Any]:
     return row
 
 
-def render(ctx: RestContext, rows: list[dict[str, Any]], chosen: set[str]) -> list[dict[str, Any]]:
-    extras = cm.Extras(ctx.store, rows, chosen)
-    return [cm.contact_json(ctx.store, row, chosen, extras) for row in rows]
-
-
 def one(ctx: RestContext, req: Request, contact_id: int) -> dict[str, Any]:
     chosen = fields_of(req, cm.ALL_FIELDS, cm.DEFAULT_FIELDS)
-    return render(ctx, [load_row(ctx, contact_id)], chosen)[0]
+    return ContactJson(ctx.store, chosen).render([load_row(ctx, contact_id)])[0]
 
 
 @route("/contacts", "GET")
@@ -166,15 +162,15 @@ def list_contacts(ctx: RestContext, req: Request) -> dict[str, Any]:
     where, params = compile_filter(text, specs, extra=lambda name: _custom_filter(ctx, name),
                                    repeats=ctx.repeated_filter_fields)
     order = order_of(req, ORDER, '"Id" ASC')
-    chosen = fields_of(req, cm.ALL_FIELDS, cm.DEFAULT_FIELDS)
+    renderer = ContactJson(ctx.store, fields_of(req, cm.ALL_FIELDS, cm.DEFAULT_FIELDS))
     page = page_of(req)
     cursor = ctx.store.conn.execute(
-        f'SELECT * FROM "Contact" WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?',
+        f'SELECT {renderer.select_list()} FROM "Contact" WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?',
         [*params, page.size + 1, page.offset],
     )
-    names = [d[0] for d in cursor.description]
+    names = renderer.columns
     rows, token = paged([dict(zip(names, r, strict=True)) for r in cursor], page)
-    return {"contacts": render(ctx, rows, chosen), "next_page_token": token}
+    return {"contacts": renderer.render(rows), "next_page_token": token}
 
 
 @route("/contacts/<contact_id>", "GET")

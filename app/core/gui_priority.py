@@ -4,7 +4,7 @@ Qt paints a table by calling into Python once per cell, and each call must win t
 back from the worker threads decoding replies: with two busy workers a frame of the contacts
 table took 52 ms instead of 8.5 (PySide releases the GIL around the C++ paint, so holding
 it for the frame is not possible). So the GUI marks its paints and its other bursts of work
-(:func:`gui_working`: the contacts table's and the tag tree's paints, the tag tree's resets),
+(:func:`gui_working`: the contacts table's paints, the tag tree's resets and count updates),
 and the decoders, between slices of their work, wait while one is under way
 (:func:`step_aside`).
 The wait is bounded: a paint that never ends cannot stall a worker for long.

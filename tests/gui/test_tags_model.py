@@ -10,7 +10,6 @@ from app.ui.models.tags_model import (
     NAME,
     NO_CATEGORY_LABEL,
     PENDING,
-    TAG_ROLE,
     TagsFilterProxy,
     TagsTreeModel,
 )
@@ -85,7 +84,7 @@ def test_proxy_filters_and_sorts(qtmodeltester) -> None:
     proxy.set_filter_text("")
     assert proxy.rowCount() == 3
     first = proxy.index(0, 0, proxy.index(0, 0))
-    assert isinstance(first.data(TAG_ROLE), Tag)
+    assert isinstance(model.tag_at(proxy.mapToSource(first)), Tag)
 
 
 def test_a_snapshot_announces_only_the_counts_that_changed(qtmodeltester) -> None:
@@ -110,3 +109,28 @@ def test_a_snapshot_announces_only_the_counts_that_changed(qtmodeltester) -> Non
     assert announced == [(0, 1, 1), (1, 0, 0), (2, 0, 1)]
     assert model.largest_count_text() == "5"
     qtmodeltester.check(model)
+
+
+def test_sorted_by_members_the_tree_follows_new_counts(qtmodeltester) -> None:
+    """The model sorts (Qt's own sort on rank keys); a snapshot re-sorts only a Members sort."""
+    model = TagsTreeModel()
+    proxy = TagsFilterProxy()
+    proxy.setSourceModel(model)
+    proxy.sort(MEMBERS, Qt.SortOrder.DescendingOrder)  # before any tag: remembered
+    model.set_catalog(CATS, TAGS)
+    model.set_counts(MemberCounts({10: 5, 11: 4, 12: 3}, 12, complete=False))
+    status = proxy.index(1, 0)
+    assert names(proxy) == ["Events", "Status", NO_CATEGORY_LABEL]
+    assert names(proxy, status) == ["Customer", "\u201ccustomer \u201d", "Prospect"]
+    model.set_counts(MemberCounts({10: 5, 11: 4, 12: 30}, 39, complete=False))
+    assert names(proxy, proxy.index(1, 0)) == ["Prospect", "Customer", "\u201ccustomer \u201d"]
+    assert proxy.index(0, MEMBERS, proxy.index(1, 0)).data() == "30"
+    qtmodeltester.check(proxy)
+
+    proxy.sort(NAME, Qt.SortOrder.AscendingOrder)
+    model.set_counts(MemberCounts({10: 5, 11: 400, 12: 30}, 435, complete=True))
+    assert names(proxy, proxy.index(1, 0)) == ["Customer", "\u201ccustomer \u201d", "Prospect"]
+    model.set_catalog(CATS, [*TAGS, Tag(13, "Alumni", 1)])  # a reload keeps the sort
+    assert names(proxy, proxy.index(1, 0))[0] == "Alumni"
+    tag = model.tag_at(proxy.mapToSource(proxy.index(0, 0, proxy.index(1, 0))))
+    assert tag is not None and tag.id == 13 and tag.member_count == 0

@@ -1,30 +1,32 @@
 """The tag tree: categories, each with its tags, plus "No category"; counts fill in later.
 
-The list of tags is small (tens to a few thousand) and read whole, so a
-:class:`QSortFilterProxyModel` does filter-as-you-type and sorting by name or by
-member count (style practice 5 allows a proxy for small, fully loaded lists). Member
-counts come from one slow pass over the assignments and arrive page by page: until a
-tag's count is known its cell shows "…", and the pane is usable meanwhile.
+The rows live in C++ (a :class:`QStandardItemModel`): a paint, the tree's layout, the filter
+and a re-sort then make no call into Python, so they do not have to win the GIL from the
+worker threads decoding replies at a session's start (a Python model answered one
+``index()``/``data()`` call per item there, the longest stall of the large-account bench).
+Python writes the items: once per tag list, per count that changed, and a sort key per tag
+when a sort asks for it.
 
-Index layout: a category row has internal id 0 (its parent is the root); a tag row
-has internal id ``category row + 1``.
+Sorting happens in this model, not the proxy (:meth:`TagsTreeModel.sort_tags`): each tag's
+sort key is its rank in the wanted order (ties by name), each category's a rank that keeps
+categories A-Z with "No category" last whatever the direction, so Qt's own sort needs no
+Python comparison. :class:`TagsFilterProxy` only filters (case- and accent-insensitive, on a
+folded copy of each name).
 """
 
 from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterator
-from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractItemModel,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
     QSortFilterProxyModel,
     Qt,
 )
-from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtGui import QBrush, QColor, QFont, QStandardItem, QStandardItemModel
 from unidecode import unidecode
 
 from app.core.tag_health import is_untidy
@@ -34,14 +36,12 @@ from app.ui.models.roles import Role
 Index = QModelIndex | QPersistentModelIndex
 _ROOT = QModelIndex()
 
-#: The :class:`Tag` of a tag row (None on a category row).
-TAG_ROLE = Qt.ItemDataRole.UserRole + 20
 #: "category" or "tag".
 KIND_ROLE = Qt.ItemDataRole.UserRole + 21
 #: The member count (None while unknown) of a tag row.
 COUNT_ROLE = Qt.ItemDataRole.UserRole + 22
-#: The :class:`TagCategory` of a category row (None for "No category").
-CATEGORY_ROLE = Qt.ItemDataRole.UserRole + 23
+#: A tag's (or category's) name folded for filtering (:func:`fold`).
+FOLD_ROLE = Qt.ItemDataRole.UserRole + 24
 
 NAME, MEMBERS, DESCRIPTION = range(3)
 HEADERS = ("Name", "Members", "Description")
@@ -70,13 +70,38 @@ class _Group:
         return self.category.name if self.category is not None else NO_CATEGORY_LABEL
 
 
-class TagsTreeModel(QAbstractItemModel):
+def _item(*, right_aligned: bool = False) -> QStandardItem:
+    """A read-only item. Made here, not cloned from a prototype: a clone is made by C++, and
+    Shiboken does not hear when the model deletes it, so a later object at the same address
+    met a stale wrapper (a crash in a worker thread)."""
+    item = QStandardItem()
+    item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)  # not editable
+    if right_aligned:
+        item.setData(int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter),
+                     Qt.ItemDataRole.TextAlignmentRole)
+    return item
+
+
+class TagsTreeModel(QStandardItemModel):
     """Categories -> tags, with member counts that fill in progressively."""
 
     def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
+        super().__init__(0, len(HEADERS), parent)
+        self.setHorizontalHeaderLabels(list(HEADERS))
+        self.setHeaderData(MEMBERS, Qt.Orientation.Horizontal,
+                           int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter),
+                           Qt.ItemDataRole.TextAlignmentRole)
+        self.setSortRole(Role.SortKeyRole)
         self._groups: list[_Group] = []
+        #: Python objects stay here, not in the items: the items hold ids, texts and numbers
+        self._tags: dict[int, Tag] = {}
+        self._categories: dict[int, TagCategory] = {}
         self._counts: MemberCounts | None = None
+        #: tag id -> its row's (Name, Members, Description) items
+        self._items: dict[int, tuple[QStandardItem, QStandardItem, QStandardItem]] = {}
+        #: id() of a group -> its Name item (rows move when sorted)
+        self._category_items: dict[int, QStandardItem] = {}
+        self._sorted: tuple[int, Qt.SortOrder] | None = None
 
     # -- feeding -----------------------------------------------------------------------------
 
@@ -91,23 +116,76 @@ class TagsTreeModel(QAbstractItemModel):
         groups = [_Group(c, by_category.get(c.id, [])) for c in categories]
         if by_category.get(None):
             groups.append(_Group(None, by_category[None]))
-        self.beginResetModel()
-        self._groups = groups
-        self.endResetModel()
+        self._groups, self._items = groups, {}
+        self._category_items = {}
+        self._tags = {t.id: t for g in groups for t in g.tags}
+        self._categories = {g.category.id: g.category for g in groups if g.category is not None}
+        rows = [self._category_row(group) for group in groups]  # built outside the model: no signals
+        self.removeRows(0, self.rowCount())
+        for row in rows:
+            self.appendRow(row)
+        if self._sorted is not None:
+            self.sort_tags(*self._sorted)
 
     def set_counts(self, counts: MemberCounts | None) -> None:
         """New counts (a snapshot of the counting pass): only the Members cells whose count
-        changed are announced, a run of neighbours at a time. Announcing every row made the
-        view and the sorting proxy look at every tag on each snapshot."""
+        changed are announced, a run of neighbours at a time, and the tree is sorted again
+        only when it is sorted by Members."""
         before = self._counts
         self._counts = counts
+        changed = [t for g in self._groups for t in g.tags if _count(before, t.id) != _count(counts, t.id)]
+        if not changed:
+            return
+        blocked = self.blockSignals(True)  # announced below, a run of neighbours at a time
+        try:
+            for tag in changed:
+                self._show_count(tag)
+        finally:
+            self.blockSignals(blocked)
+        rows: dict[int, list[int]] = {}  # category row -> rows of changed tags, as the tree is now
+        for tag in changed:
+            item = self._items[tag.id][1]
+            parent_item = item.parent()
+            assert parent_item is not None
+            rows.setdefault(parent_item.row(), []).append(item.row())
         roles = [Qt.ItemDataRole.DisplayRole, Role.SortKeyRole, COUNT_ROLE]
-        for row, group in enumerate(self._groups):
-            parent: QModelIndex | None = None
-            for first, last in _changed_runs(group.tags, before, counts):
-                parent = parent or self.index(row, 0)
+        for category_row in sorted(rows):
+            parent = self.index(category_row, 0)
+            for first, last in _runs(sorted(rows[category_row])):
                 self.dataChanged.emit(self.index(first, MEMBERS, parent), self.index(last, MEMBERS, parent),
                                       roles)
+        if self._sorted is not None and self._sorted[0] == MEMBERS:
+            self.sort_tags(*self._sorted)
+
+    def sort_tags(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """Tags by ``column`` (ties by name) within categories that stay A-Z, "No category" last."""
+        self._sorted = (column, order)
+        if not 0 <= column < len(HEADERS) or not self._groups:
+            return
+        names = {t.id: i for i, t in enumerate(sorted((t for g in self._groups for t in g.tags),
+                                                      key=lambda t: t.name.strip().casefold()))}
+        tags = [t for g in self._groups for t in g.tags]
+        if column == NAME:
+            ranked = sorted(tags, key=lambda t: names[t.id])
+        elif column == MEMBERS:
+            ranked = sorted(tags, key=lambda t: (_or_minus_one(self.count_of(t.id)), names[t.id]))
+        else:
+            ranked = sorted(tags, key=lambda t: (t.description.casefold(), names[t.id]))
+        descending = order == Qt.SortOrder.DescendingOrder
+        by_name = sorted(self._groups, key=lambda g: (g.category is None, g.name.casefold()))
+        blocked = self.blockSignals(True)  # keys only: the sort below announces the new order
+        try:
+            for rank, group in enumerate(by_name):
+                key = -rank if descending else rank
+                self.item(self._category_items[id(group)].row(), column).setData(key, Role.SortKeyRole)
+            for rank, tag in enumerate(ranked):
+                name_item = self._items[tag.id][0]
+                parent = name_item.parent()
+                assert parent is not None
+                parent.child(name_item.row(), column).setData(rank, Role.SortKeyRole)
+        finally:
+            self.blockSignals(blocked)
+        self.sort(column, order)
 
     def largest_count_text(self) -> str:
         """The Members text of the largest count (the column's width without measuring every row)."""
@@ -136,148 +214,85 @@ class TagsTreeModel(QAbstractItemModel):
         return [g.category for g in self._groups if g.category is not None]
 
     def tag_at(self, index: Index) -> Tag | None:
-        if not index.isValid() or index.internalId() == 0:
+        if not index.isValid() or not index.parent().isValid():
             return None
-        group = self._groups[index.internalId() - 1]
-        tag = group.tags[index.row()]
-        return tag.with_count(self.count_of(tag.id))
+        tag = self._tags.get(index.sibling(index.row(), NAME).data(Role.IdRole))
+        return tag.with_count(self.count_of(tag.id)) if tag is not None else None
 
     def group_at(self, index: Index) -> tuple[bool, TagCategory | None]:
         """(is a category row, its category or None for "No category")."""
-        if not index.isValid() or index.internalId() != 0:
+        if not index.isValid() or index.parent().isValid():
             return False, None
-        return True, self._groups[index.row()].category
+        return True, self._categories.get(index.sibling(index.row(), NAME).data(Role.IdRole))
 
     def index_of_tag(self, tag_id: int) -> QModelIndex:
-        for row, group in enumerate(self._groups):
-            for tag_row, tag in enumerate(group.tags):
-                if tag.id == tag_id:
-                    return self.index(tag_row, 0, self.index(row, 0))
-        return QModelIndex()
+        items = self._items.get(tag_id)
+        return items[0].index() if items is not None else QModelIndex()
 
-    # -- QAbstractItemModel ------------------------------------------------------------------------
+    # -- building rows -----------------------------------------------------------------------------
 
-    def index(self, row: int, column: int, parent: Index = _ROOT) -> QModelIndex:  # override
-        if not self.hasIndex(row, column, parent):
-            return QModelIndex()
-        if not parent.isValid():
-            return self.createIndex(row, column, 0)
-        if parent.internalId() != 0:
-            return QModelIndex()
-        return self.createIndex(row, column, parent.row() + 1)
+    def _category_row(self, group: _Group) -> list[QStandardItem]:
+        name, members, description = _item(), _item(), _item()
+        name.setText(group.name)
+        font = QFont()
+        font.setBold(group.category is not None)
+        font.setItalic(group.category is None)
+        name.setFont(font)
+        name.setData("category", KIND_ROLE)
+        name.setData(group.category.id if group.category is not None else None, Role.IdRole)
+        name.setData(fold(group.name), FOLD_ROLE)
+        if group.category is not None and group.category.description:
+            description.setText(group.category.description)
+        noun = "tag" if len(group.tags) == 1 else "tags"
+        for item in (name, members, description):
+            item.setToolTip(f"{group.name}: {len(group.tags)} {noun}")
+        for tag in group.tags:
+            name.appendRow(self._tag_row(tag))
+        self._category_items[id(group)] = name
+        return [name, members, description]
 
-    def parent(self, child: Index = _ROOT) -> QModelIndex:  # type: ignore[override]  # override
-        if not child.isValid() or child.internalId() == 0:
-            return QModelIndex()
-        return self.createIndex(child.internalId() - 1, 0, 0)
+    def _tag_row(self, tag: Tag) -> list[QStandardItem]:
+        name, members, description = _item(), _item(right_aligned=True), _item()
+        name.setText(shown_name(tag.name))
+        name.setData("tag", KIND_ROLE)
+        name.setData(tag.id, Role.IdRole)
+        name.setData(fold(tag.name), FOLD_ROLE)
+        description.setText(tag.description)
+        if tag.is_retired:
+            name.setForeground(_DIM)
+            description.setForeground(_DIM)
+        self._items[tag.id] = (name, members, description)
+        self._show_count(tag)
+        return [name, members, description]
 
-    def rowCount(self, parent: Index = _ROOT) -> int:  # override
-        if not parent.isValid():
-            return len(self._groups)
-        if parent.column() != 0 or parent.internalId() != 0:
-            return 0
-        return len(self._groups[parent.row()].tags)
-
-    def columnCount(self, parent: Index = _ROOT) -> int:  # override
-        return len(HEADERS)
-
-    def hasChildren(self, parent: Index = _ROOT) -> bool:  # override
-        return self.rowCount(parent) > 0
-
-    def flags(self, index: Index) -> Qt.ItemFlag:  # override
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # override
-        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(HEADERS):
-            return None
-        if role == Qt.ItemDataRole.DisplayRole:
-            return HEADERS[section]
-        if role == Qt.ItemDataRole.TextAlignmentRole and section == MEMBERS:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        return None
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # override
-        if not index.isValid():
-            return None
-        if index.internalId() == 0:
-            return self._category_data(self._groups[index.row()], index.column(), role)
-        group = self._groups[index.internalId() - 1]
-        return self._tag_data(group.tags[index.row()], index.column(), role)
-
-    def _category_data(self, group: _Group, column: int, role: int) -> Any:
-        if role == KIND_ROLE:
-            return "category"
-        if role == CATEGORY_ROLE:
-            return group.category
-        if role == Role.IdRole:
-            return group.category.id if group.category is not None else None
-        if role == Qt.ItemDataRole.DisplayRole:
-            if column == NAME:
-                return group.name
-            if column == DESCRIPTION and group.category is not None:
-                return group.category.description
-            return None
-        if role == Role.SortKeyRole:
-            return group.name.casefold()
-        if role == Qt.ItemDataRole.FontRole and column == NAME:
-            font = QFont()
-            font.setBold(group.category is not None)
-            font.setItalic(group.category is None)
-            return font
-        if role == Qt.ItemDataRole.ToolTipRole:
-            noun = "tag" if len(group.tags) == 1 else "tags"
-            return f"{group.name}: {len(group.tags)} {noun}"
-        return None
-
-    def _tag_data(self, tag: Tag, column: int, role: int) -> Any:
+    def _show_count(self, tag: Tag) -> None:
+        name, members, description = self._items[tag.id]
         count = self.count_of(tag.id)
-        if role == KIND_ROLE:
-            return "tag"
-        if role == TAG_ROLE:
-            return tag.with_count(count)
-        if role == Role.IdRole:
-            return tag.id
-        if role == COUNT_ROLE:
-            return count
-        if role == Qt.ItemDataRole.DisplayRole:
-            if column == NAME:
-                return shown_name(tag.name)
-            if column == MEMBERS:
-                return PENDING if count is None else f"{count:,}"
-            return tag.description
-        if role == Role.SortKeyRole:
-            if column == MEMBERS:
-                return -1 if count is None else count
-            return (tag.description if column == DESCRIPTION else tag.name.strip()).casefold()
-        if role == Qt.ItemDataRole.TextAlignmentRole and column == MEMBERS:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if role == Qt.ItemDataRole.ForegroundRole and (tag.is_retired or (column == MEMBERS and count == 0)):
-            return _DIM
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return _tag_tooltip(tag, count)
-        return None
+        members.setText(PENDING if count is None else f"{count:,}")
+        members.setData(count, COUNT_ROLE)
+        members.setData(_DIM if tag.is_retired or count == 0 else None, Qt.ItemDataRole.ForegroundRole)
+        tooltip = _tag_tooltip(tag, count)
+        for item in (name, members, description):
+            item.setToolTip(tooltip)
+
+
+def _or_minus_one(count: int | None) -> int:
+    return -1 if count is None else count
 
 
 def _count(counts: MemberCounts | None, tag_id: int) -> int | None:
     return None if counts is None else counts.count_of(tag_id)
 
 
-def _changed_runs(tags: list[Tag], before: MemberCounts | None,
-                  after: MemberCounts | None) -> Iterator[tuple[int, int]]:
-    """(first, last) rows of each run of tags whose count differs between two snapshots."""
-    first = -1
-    for row, tag in enumerate(tags):
-        changed = _count(before, tag.id) != _count(after, tag.id)
-        if changed and first < 0:
+def _runs(rows: list[int]) -> Iterator[tuple[int, int]]:
+    """(first, last) of each run of consecutive numbers in sorted ``rows``."""
+    first = previous = rows[0]
+    for row in rows[1:]:
+        if row != previous + 1:
+            yield first, previous
             first = row
-        elif not changed and first >= 0:
-            yield first, row - 1
-            first = -1
-    if first >= 0:
-        yield first, len(tags) - 1
+        previous = row
+    yield first, previous
 
 
 def _tag_tooltip(tag: Tag, count: int | None) -> str:
@@ -294,60 +309,28 @@ def _tag_tooltip(tag: Tag, count: int | None) -> str:
 
 
 class TagsFilterProxy(QSortFilterProxyModel):
-    """Filter-as-you-type on tag (and category) names; sort by name or member count.
-
-    Categories stay in name order whatever the sort, with "No category" last; a
-    category whose name matches shows all its tags.
-    """
+    """Filter-as-you-type on tag (and category) names, in Qt's own filter: a category whose
+    name matches shows all its tags. Sorting is the source's (:meth:`TagsTreeModel.sort_tags`):
+    a sort asked of the proxy (the tree's header) is passed on, so the proxy keeps its source's
+    order and compares nothing itself."""
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._needle = ""
         self.setRecursiveFilteringEnabled(True)
         self.setAutoAcceptChildRows(True)
-        self.setSortRole(Role.SortKeyRole)
-        self.setDynamicSortFilter(True)
+        self.setFilterKeyColumn(NAME)
+        self.setFilterRole(FOLD_ROLE)
 
     def set_filter_text(self, text: str) -> None:
-        if not hasattr(self, "beginFilterChange"):  # Qt < 6.9
-            self._needle = fold(" ".join(text.split()))
-            self.invalidateFilter()
-            return
-        self.beginFilterChange()  # invalidateFilter() is deprecated since Qt 6.9
         self._needle = fold(" ".join(text.split()))
-        self.endFilterChange()
+        self.setFilterFixedString(self._needle)
 
     @property
     def filter_text(self) -> str:
         return self._needle
 
-    def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:  # override
-        if not self._needle:
-            return True
-        model = self.sourceModel()
-        index = model.index(source_row, NAME, source_parent)
-        tag = model.data(index, TAG_ROLE)
-        name = tag.name if isinstance(tag, Tag) else str(model.data(index) or "")
-        return self._needle in fold(name)
-
-    def lessThan(self, left: Index, right: Index) -> bool:  # override
-        model = self.sourceModel()
-        if model.data(left, KIND_ROLE) == "category":
-            descending = self.sortOrder() == Qt.SortOrder.DescendingOrder
-            left_none = model.data(left, CATEGORY_ROLE) is None
-            right_none = model.data(right, CATEGORY_ROLE) is None
-            if left_none != right_none:  # "No category" last, whatever the order
-                return right_none != descending
-            a_name = _name_key(left)
-            b_name = _name_key(right)
-            # categories always A-Z: a descending sort compares with the arguments swapped
-            return b_name < a_name if descending else a_name < b_name
-        a = model.data(left, Role.SortKeyRole)
-        b = model.data(right, Role.SortKeyRole)
-        if a == b:
-            return _name_key(left) < _name_key(right)
-        return bool(a < b)
-
-
-def _name_key(index: Index) -> str:
-    return str(index.sibling(index.row(), NAME).data(Role.SortKeyRole))
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:  # override
+        source = self.sourceModel()
+        if isinstance(source, TagsTreeModel):
+            source.sort_tags(column, order)

@@ -17,7 +17,7 @@ from functools import partial
 from typing import Any
 
 from PySide6.QtCore import QItemSelection, QItemSelectionModel, QPoint, Qt, QTimer, Signal, Slot
-from PySide6.QtGui import QAction, QKeySequence, QPaintEvent
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -58,15 +58,6 @@ log = logging.getLogger("app.ui.tags")
 RECOUNT_EACH_UP_TO = 20
 #: While a counting pass runs, its snapshots are shown at most this often (ms); the last at once.
 COUNTS_SHOWN_EVERY_MS = 250
-
-
-class TagsTree(QTreeView):
-    """The tag tree; its paints are marked so decoding workers step aside (as the contacts
-    table's are, app/core/gui_priority.py): a frame asks the model for every visible row."""
-
-    def paintEvent(self, event: QPaintEvent) -> None:  # QAbstractScrollArea.paintEvent override
-        with gui_working():
-            super().paintEvent(event)
 
 
 class TagsPane(QWidget):
@@ -120,7 +111,7 @@ class TagsPane(QWidget):
         self.mode_box.setMinimumContentsLength(18)
         self.mode_box.currentIndexChanged.connect(lambda _i: self._emit_filter())
 
-        self.tree = TagsTree()
+        self.tree = QTreeView()  # its paints make no call into Python (app/ui/models/tags_model.py)
         self.tree.setModel(self.proxy)
         self.tree.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.tree.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -281,7 +272,7 @@ class TagsPane(QWidget):
     def _catalog_loaded(self, recount: bool, catalog: Catalog) -> None:
         keep = self._select_after or {t.id for t in self.selected_tags()}
         self._select_after = set()
-        with gui_working():  # thousands of calls into the model: decoding workers wait meanwhile
+        with gui_working():  # an item per cell is made in Python: decoding workers wait meanwhile
             self.model.set_catalog(catalog.categories, catalog.tags)
             self.tree.expandAll()
         if keep:
@@ -365,7 +356,7 @@ class TagsPane(QWidget):
             self._counts_timer.start()
 
     def _apply_counts(self, counts: MemberCounts) -> None:
-        with gui_working():  # the sorting proxy asks the model for every changed tag
+        with gui_working():  # the changed counts are written into their items in Python
             self.model.set_counts(counts)
         self._fit_members_column(shrink=counts.complete)
         self._show_status(counts)

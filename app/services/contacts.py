@@ -17,7 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol
 
 from app.api.errors import CancelledError, HttpStatusError, InvalidValueError
 from app.core.backend import CrmBackend, numbered_pages
@@ -25,6 +25,7 @@ from app.core.cancel import Cancellable
 from app.core.contact_fields import FieldInfo, catalog
 from app.core.display import csv_text
 from app.core.files import csv_file
+from app.core.gui_priority import cpu_turn, step_aside
 from app.core.records import Condition, ContactPage, ContactQuery, Op, Row, User
 from app.core.schema import CustomField
 from app.core.text import Preflight, preflight, to_latin1
@@ -37,6 +38,8 @@ WriteKind = Literal["update", "create", "delete"]
 Progress = Callable[[int, int], None]
 
 EXPORT_PAGE_SIZE = 1000
+#: Rows formatted and written at a time by an export (one CPU turn each).
+EXPORT_WRITE_BATCH = 500
 #: Pages a full read keeps in flight where the total is known (as the table does).
 READ_PARALLEL = 6
 
@@ -101,6 +104,16 @@ def check_values(values: Mapping[str, object]) -> None:
         if name in EMAIL_FIELDS and isinstance(value, str) and to_latin1(value) != value:
             raise InvalidValueError(f"{name}: \u201c{value}\u201d has characters Keap cannot store, and "
                                     "changing them would make it another address. Correct it before saving.")
+
+
+def _write_rows(writer: Any, rows: list[Row], columns: Sequence[FieldInfo]) -> int:
+    """Format and write rows in one CPU turn with the reply decoders (app/core/gui_priority.py):
+    written row by row, the export was one more thread the GUI thread waited for."""
+    with cpu_turn():
+        step_aside()
+        writer.writerows([[csv_text(row.get(c.name), date_only=c.date_only) for c in columns]
+                          for row in rows])
+    return len(rows)
 
 
 class ContactsService:
@@ -345,9 +358,13 @@ class ContactsService:
         with csv_file(path, "export") as writer:
             writer.writerow([c.label for c in columns])
             names = [c.name for c in columns]
+            batch: list[Row] = []
             for row in self.iter_rows(query, names, cancel, progress):
-                writer.writerow([csv_text(row.get(c.name), date_only=c.date_only) for c in columns])
-                count += 1
+                batch.append(row)
+                if len(batch) == EXPORT_WRITE_BATCH:
+                    count += _write_rows(writer, batch, columns)
+                    batch = []
+            count += _write_rows(writer, batch, columns)
         log.info("exported %d contacts to %s", count, path.name)
         return count
 

@@ -219,7 +219,7 @@ def main(argv: list[str] | None = None) -> int:
     from app.api.quota import QuotaInfo
     from app.api.rest import contact_fields as cf
     from app.api.rest import replies as rest_replies
-    from app.api.rest.backend import _items
+    from app.api.rest.contact_pages import items_of
     from app.api.xmlrpc import codec, reader
     from app.api.xmlrpc import replies as xml_replies
     from app.api.xmlrpc.transport import HttpReply
@@ -296,12 +296,12 @@ def main(argv: list[str] | None = None) -> int:
 
     payload = rest_client()
     assert payload == rest_stdlib()
-    contacts, _token = _items(payload, "contacts")
+    contacts, _token = items_of(payload, "contacts")
     assert len(contacts) == ROWS, f"REST page holds {len(contacts)} contacts"
 
     def rest_rows() -> object:
         read = cf.RowReader(FIELDS, got.custom)  # as the backend reads a page
-        return [read(item) for item in _items(payload, "contacts")[0]]
+        return [read(item) for item in items_of(payload, "contacts")[0]]
 
     rows = rest_rows()
     assert isinstance(rows, list)

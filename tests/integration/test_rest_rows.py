@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 
 from app.api.rest import contact_fields as cf
-from app.api.rest.backend import CONTACTS, RestBackend, _items
+from app.api.rest.backend import RestBackend
+from app.api.rest.contact_pages import CONTACTS, items_of
 from app.core.cancel import CancelToken
 from app.core.rest_slots import ADDRESS_SLOTS, EMAIL_SLOTS, FAX_SLOTS, PHONE_SLOTS
 from tests.integration.test_backend import make_backend
@@ -39,7 +40,7 @@ def test_rows_read_for_some_columns_are_the_full_rows_cut_down(demo_rest: RestBa
     custom = demo_rest._custom_map(TOKEN)
     reply = demo_rest.client.request("GET", CONTACTS, params={
         "fields": ",".join(cf.properties_for(columns)), "page_size": 500}, cancel=TOKEN)
-    contacts = _items(reply, "contacts")[0]
+    contacts = items_of(reply, "contacts")[0]
     full = [cf.RowReader(columns, custom)(c) for c in contacts]
     assert sum(len(r) for r in full) > 10 * len(full)  # the demo's contacts are well filled in
     assert any(k.startswith("_") for r in full for k in r) and any("Groups" in r for r in full)

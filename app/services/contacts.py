@@ -298,6 +298,22 @@ class ContactsService:
             if cancel.is_cancelled():
                 raise CancelledError()
 
+    def reads_ahead(self, query: ContactQuery) -> bool:
+        """Whether a growing table of ``query`` can read ahead by Id ranges (:meth:`rows_after`):
+        no count (REST v2), sorted by Id, and the server has not refused the ranges' filter."""
+        return not self.can_count and query.order_by == "Id" and not self._ranges_refused
+
+    def rows_after(self, query: ContactQuery, fields: Sequence[str], after_id: int | None,
+                   cancel: Cancellable, *, page_size: int = EXPORT_PAGE_SIZE) -> Iterator[Row]:
+        """The rows of an Id-sorted ``query`` after ``after_id`` (in its direction; None: all),
+        read as a full read (:meth:`iter_rows`): the rest of a growing table."""
+        if query.order_by != "Id":
+            raise ValueError("rows_after needs a search sorted by Id")
+        if after_id is not None:
+            after = Condition("Id", Op.GT if query.ascending else Op.LT, after_id)
+            query = replace(query, conditions=(*query.conditions, after))
+        return self.iter_rows(query, fields, cancel, page_size=page_size)
+
     def _read_by_ranges(
         self, query: ContactQuery, fields: Sequence[str], cancel: Cancellable, progress: Progress | None,
         page_size: int, parallel: int,

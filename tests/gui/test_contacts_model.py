@@ -12,10 +12,11 @@ from pytestqt.qtbot import QtBot
 from app.core.contact_fields import standard_field
 from app.core.records import ContactQuery
 from app.services.session import Session
-from app.ui.models.contacts import WAITING, ContactsModel
+from app.ui.models.contacts import READ_AHEAD_FROM_PAGE, READ_AHEAD_PAGES, WAITING, ContactsModel
 from app.ui.models.roles import Role
 from app.ui.tasks import TaskRunner
 from tests.gui.workspace_support import WAIT, gui_protocol, like, make_session
+from tests.rest_testkit import InFlight
 
 COLUMNS = [standard_field(n) for n in ("Id", "FirstName", "LastName", "Email", "DateCreated", "Birthday")]
 
@@ -164,6 +165,65 @@ def test_reaching_the_last_rows_asks_for_pages_ahead_while_the_total_is_unknown(
     assert model.loaded == model.rowCount() == 300 and not model.sparse
     record = model.record(0)
     assert record is not None and record["Id"] == model.contact_id(0) and "" not in record.values()
+
+
+@pytest.mark.rest_only
+def test_a_growing_table_reads_ahead_by_id_ranges_as_far_as_the_view_asks(
+        qtbot: QtBot, runner: TaskRunner, session: Session, demo_sandbox: Any) -> None:
+    """Past its first pages a REST table reads the rest by Id ranges side by side, handing
+    pages over only as far as the view asks (the user holding the scroll bar at the bottom)."""
+    ranges = InFlight(session.contacts.backend, "read_pages")
+    model = make_model(runner, session, page_size=50)
+    model.set_columns(COLUMNS)
+    for pages in range(1, READ_AHEAD_FROM_PAGE + 1):
+        qtbot.waitUntil(lambda pages=pages: model.loaded == 50 * pages and not model.loading, timeout=WAIT)
+        model.fetchMore(QModelIndex())  # the last of these starts reading ahead
+    wanted = READ_AHEAD_FROM_PAGE + READ_AHEAD_PAGES
+    qtbot.waitUntil(lambda: model.loaded == 50 * wanted and not model.loading, timeout=WAIT)
+    assert model.canFetchMore(QModelIndex()) and model.total is None
+    model.fetchMore(QModelIndex())  # the view reached the end again: more pages, no more than asked
+    qtbot.waitUntil(lambda: model.loaded == 50 * (wanted + READ_AHEAD_PAGES) and not model.loading,
+                    timeout=WAIT)
+    model.fetch_all()
+    qtbot.waitUntil(lambda: model.total is not None and not model.loading, timeout=WAIT)
+    ids = [model.contact_id(r) for r in range(model.rowCount())]
+    assert ids == sorted(r["Id"] for r in demo_sandbox.store.rows("Contact"))  # each once, in order
+    assert model.total == len(ids) and not model.canFetchMore(QModelIndex())
+    assert ranges.calls >= 3 and ranges.most >= 2  # Id ranges, read side by side
+
+
+@pytest.mark.rest_only
+def test_a_failed_read_ahead_shows_the_error_and_retry_reads_on_from_the_last_row(
+        qtbot: QtBot, runner: TaskRunner, sandbox: Any) -> None:
+    session = make_session(sandbox)
+    try:
+        model = make_model(runner, session, page_size=50)
+        failures: list[str] = []
+        model.load_failed.connect(failures.append)
+        model.set_columns(COLUMNS)
+        for pages in range(1, READ_AHEAD_FROM_PAGE):
+            qtbot.waitUntil(lambda pages=pages: model.loaded == 50 * pages and not model.loading,
+                            timeout=WAIT)
+            model.fetchMore(QModelIndex())
+        qtbot.waitUntil(lambda: model.loaded == 50 * READ_AHEAD_FROM_PAGE and not model.loading, timeout=WAIT)
+        sandbox.set_faults("http503=1.0")
+        model.fetchMore(QModelIndex())  # starts reading ahead, which fails
+        qtbot.waitUntil(lambda: bool(failures) and not model.loading, timeout=WAIT)
+        assert model.loaded == 50 * READ_AHEAD_FROM_PAGE
+        last = model.index(model.rowCount() - 1, 0)
+        assert last.data(Role.PlaceholderRole) is True and last.data(Role.ErrorRole) == failures[-1]
+        assert not model.canFetchMore(QModelIndex())  # nothing more until the user retries
+        sandbox.set_faults("")
+        model.retry()
+        model.fetch_all()
+        qtbot.waitUntil(lambda: model.total is not None and not model.loading, timeout=WAIT)
+        ids = [model.contact_id(r) for r in range(model.rowCount())]
+        assert ids == sorted(r["Id"] for r in sandbox.store.rows("Contact"))
+        assert model.error is None
+    finally:
+        runner.cancel_all()
+        runner.wait_idle()
+        session.close()
 
 
 @pytest.mark.xmlrpc_only  # REST v2 cannot count: its table grows as pages arrive (the test above)

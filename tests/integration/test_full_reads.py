@@ -15,41 +15,7 @@ from app.core.records import Condition, ContactQuery, Op
 from app.sandbox import Sandbox, SandboxConfig
 from app.services.contacts import ContactsService
 from tests.integration.test_backend import make_backend
-
-
-class InFlight:
-    """Counts calls of a backend method and how many run at the same moment (wrapping it);
-    for a method returning an iterator (``read_pages``), a call lasts until it is used up."""
-
-    def __init__(self, backend: Any, method: str = "search_contacts") -> None:
-        self.now = self.most = self.calls = 0
-        self._lock = threading.Lock()
-        self._read = getattr(backend, method)
-        setattr(backend, method, self._pages if method == "read_pages" else self)
-
-    def _enter(self) -> None:
-        with self._lock:
-            self.now += 1
-            self.calls += 1
-            self.most = max(self.most, self.now)
-
-    def _leave(self) -> None:
-        with self._lock:
-            self.now -= 1
-
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        self._enter()
-        try:
-            return self._read(*args, **kwargs)
-        finally:
-            self._leave()
-
-    def _pages(self, *args: Any, **kwargs: Any) -> Iterator[Any]:
-        self._enter()
-        try:
-            yield from self._read(*args, **kwargs)
-        finally:
-            self._leave()
+from tests.rest_testkit import InFlight
 
 
 def seen_by(seen: list[tuple[int, int]]) -> Any:

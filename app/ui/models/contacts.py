@@ -42,6 +42,7 @@ from app.core.gui_priority import cpu_turn
 from app.core.records import ContactQuery, Row
 from app.core.row_store import Packed, RowStore, field_order
 from app.services.contacts import ContactsService
+from app.services.read_ahead import PagesOnDemand
 from app.ui import palette
 from app.ui.errors import describe
 from app.ui.models.roles import Role
@@ -79,6 +80,11 @@ WAITING = "…"
 FILL_UP_TO_ROWS = 10_000
 #: Pages read past the last row shown (the way a user scrolls on).
 VIEW_AHEAD_PAGES = 1
+#: A growing table (REST v2) of an Id-sorted search reads the rest by Id ranges, ahead of the
+#: view (app/services/read_ahead.py), once the user has scrolled to this page...
+READ_AHEAD_FROM_PAGE = 3
+#: ...wanting this many pages beyond those in the table at each request of the view.
+READ_AHEAD_PAGES = 8
 
 
 class PackedPage(NamedTuple):
@@ -128,6 +134,9 @@ class ContactsModel(QAbstractTableModel):
         self._arrived: dict[int, list[Packed]] = {}
         self._in_flight: dict[int, Job[PackedPage]] = {}
         self._count_job: Job[int] | None = None
+        self._ahead: Job[int] | None = None  # the read-ahead of a growing table, while it runs
+        self._demand: PagesOnDemand | None = None
+        self._ahead_failed = False
         self._failed_pages: set[int] = set()
         self._count_failed = False
         self._error: str | None = None
@@ -190,7 +199,13 @@ class ContactsModel(QAbstractTableModel):
 
     @property
     def loading(self) -> bool:
-        return bool(self._in_flight) or self._count_job is not None or bool(self._arrived)
+        return (bool(self._in_flight) or self._count_job is not None or bool(self._arrived)
+                or self._reading_ahead())
+
+    def _reading_ahead(self) -> bool:
+        """The read-ahead has pages to hand over that the table wants (not waiting for the view)."""
+        return (self._ahead is not None and self._demand is not None
+                and self._demand.wanted > self._inserted_pages + len(self._arrived))
 
     @property
     def error(self) -> str | None:
@@ -240,6 +255,10 @@ class ContactsModel(QAbstractTableModel):
         self._error = None
         self._retry_epoch += 1
         failed, self._failed_pages = sorted(self._failed_pages), set()
+        if self._ahead_failed:  # read on from the last row in (the tokens of its ranges are gone)
+            self._ahead_failed = False
+            self._insert_ready()
+            self._start_read_ahead()
         if self._count_failed:
             self._count_failed = False
             self._start_count()
@@ -248,7 +267,7 @@ class ContactsModel(QAbstractTableModel):
         self._waiting_rows_changed()
         if self._sparse:
             self._top_up()
-        elif not failed and self._can_request():
+        elif not failed and self._ahead is None and self._can_request():
             self._request(self._next_page)
         self._sync_placeholder()
         self._emit_loading()
@@ -262,8 +281,11 @@ class ContactsModel(QAbstractTableModel):
             job.cancel()
         if self._count_job is not None:
             self._count_job.cancel()
+        if self._ahead is not None:
+            self._ahead.cancel()
         self._in_flight.clear()
         self._count_job = None
+        self._ahead, self._demand, self._ahead_failed = None, None, False
         self._insert_timer.stop()
         self._store, self._arrived, self._text = RowStore(field_order(self._fields())), {}, {}
         self._total, self._next_page, self._inserted_pages = None, 0, 0
@@ -313,7 +335,7 @@ class ContactsModel(QAbstractTableModel):
             self._placeholder_timer.start()
 
     def _more_pages(self) -> bool:
-        if self._last_page is not None:
+        if self._last_page is not None or self._ahead is not None:
             return False
         if self._total is not None:
             return self._next_page * self._page_size < self._total
@@ -324,6 +346,10 @@ class ContactsModel(QAbstractTableModel):
                 and (self._sparse or self._more_pages()) and len(self._in_flight) < self._parallel)
 
     def _top_up(self) -> None:
+        if self._auto and self._ahead is None and self._may_read_ahead(from_page=1):
+            self._start_read_ahead()
+        if self._auto and self._demand is not None:
+            self._demand.want(1 << 40)  # every row
         if self._sparse:
             while self._can_request() and (page := self._next_sparse_page()) is not None:
                 self._request(page)
@@ -348,6 +374,61 @@ class ContactsModel(QAbstractTableModel):
                                                                      self._fill_cursor * size + size - 1):
             self._fill_cursor += 1
         return next((p for p in range(self._fill_cursor, pages) if self._page_wanted(p)), None)
+
+    def _may_read_ahead(self, from_page: int = READ_AHEAD_FROM_PAGE) -> bool:
+        return (self._service is not None and self._service.reads_ahead(self._query) and not self._sparse
+                and self._total is None and self._last_page is None and self._error is None
+                and not self._in_flight and self._next_page >= from_page)
+
+    def _start_read_ahead(self) -> None:
+        """Read the rest of the search after the rows in (or waiting to go in) by Id ranges,
+        handing pages over as the table wants them (:class:`PagesOnDemand`)."""
+        service, query, gen = self._service, self._query, self._gen
+        fields, size = self._fields(), self._page_size
+        assert service is not None
+        packer = self._store.packer
+        first = self._inserted_pages
+        while first in self._arrived:
+            first += 1
+        last_rows = self._arrived.get(first - 1) if first > self._inserted_pages else None
+        after = (int(last_rows[-1][0]) if last_rows else None) if last_rows is not None else \
+            self.contact_id(len(self._store) - 1)
+        demand = PagesOnDemand(first + READ_AHEAD_PAGES)
+
+        def read(token: TaskToken) -> int:
+            def deliver(page: int, rows: list[Row]) -> None:
+                with cpu_turn():
+                    packed = packer(rows)
+                token.report(PackedPage(page, packed))
+
+            return demand.run(service.rows_after(query, fields, after, token, page_size=size), size, first,
+                              deliver, token)
+
+        self._demand = demand
+        self._next_page = first
+        self._ahead = self._runner.run(
+            read,
+            on_progress=partial(self._on_page, gen),
+            on_done=partial(self._on_read_ahead_done, gen),
+            on_error=partial(self._on_read_ahead_error, gen),
+            description="contacts (reading ahead)")
+        self._placeholder_timer.start()  # not at once: fetchMore may be what started this
+
+    def _on_read_ahead_done(self, gen: int, _last_page: int) -> None:
+        if gen == self._gen:
+            self._ahead = None
+            self._sync_placeholder()
+            self._emit_loading()
+
+    def _on_read_ahead_error(self, gen: int, error: BaseException) -> None:
+        if gen != self._gen:
+            return
+        self._ahead = None
+        if isinstance(error, CancelledError):
+            self._sync_placeholder()
+            return
+        self._ahead_failed = True
+        self._fail(error)
 
     def _on_count(self, gen: int, total: int) -> None:
         if gen != self._gen:
@@ -495,7 +576,8 @@ class ContactsModel(QAbstractTableModel):
         self.loading_changed.emit(self.loading)
 
     def _sync_placeholder(self) -> None:
-        want = not self._sparse and (bool(self._in_flight) or bool(self._arrived) or self._error is not None)
+        want = not self._sparse and (bool(self._in_flight) or bool(self._arrived) or self._error is not None
+                                     or (self._ahead is not None and self._last_page is None))
         if want == self._placeholder or not self._columns:
             return
         row = len(self._store)
@@ -551,14 +633,24 @@ class ContactsModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(self._columns)
 
     def canFetchMore(self, parent: Index) -> bool:  # QAbstractItemModel.canFetchMore override
-        return not parent.isValid() and not self._sparse and self._can_request()
+        if parent.isValid() or self._sparse:
+            return False
+        if self._ahead is not None:
+            return self._error is None and self._last_page is None
+        return self._can_request()
 
     def fetchMore(self, parent: Index) -> None:  # QAbstractItemModel.fetchMore override
         """The view reached the last rows of a growing table: ask for the next page (a table
         that knows its total has every row and reads where the view looks, :meth:`show_rows`)."""
-        if self.canFetchMore(parent):
+        if not self.canFetchMore(parent):
+            return
+        if self._demand is not None and self._ahead is not None:
+            self._demand.want(self._inserted_pages + len(self._arrived) + READ_AHEAD_PAGES)
+        elif self._may_read_ahead() and not self._arrived:  # fetchMore must not insert rows itself
+            self._start_read_ahead()
+        else:
             self._request(self._next_page, show_now=False)
-            self._emit_loading()
+        self._emit_loading()
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         """Re-run the query sorted by ``column`` on the server (QAbstractItemModel.sort override)."""

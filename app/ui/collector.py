@@ -8,7 +8,10 @@ instead, from a timer of the application object (it lives as long as the app and
 never itself garbage, so a collection can never free the object whose slot is running):
 the young generations every tick, everything every ``FULL_IDLE`` ticks while no task
 runner has work (a full pass can take 40-100 ms, so not in the middle of page loads),
-and at least every ``FULL_BUSY`` ticks during long work. After an idle full pass the
+and at least every ``FULL_BUSY`` ticks during long work. While work runs, ticks come every
+``BUSY_TICK_MS``: a young collection costs as much as the objects made since the last one, and
+rows arriving at quota speed made a second's worth take 30-60 ms (the large-account bench's
+longest stalls); a fifth of them takes a fifth of that. After an idle full pass the
 heap's freed pages go back to the system (:func:`app.core.memory.trim_heap`), and on the
 first tick after the task runners fall idle (a load just ended): pages decoded on worker
 threads leave freed memory in glibc's arenas that it would keep.
@@ -21,6 +24,7 @@ of rows are no longer parsed into trees, app/api/xmlrpc/page_reader.py; other re
 from __future__ import annotations
 
 import gc
+import time
 import weakref
 
 from PySide6.QtCore import QCoreApplication, QObject, QTimer
@@ -32,6 +36,7 @@ from app.core.memory import decodes_under_way, trim_heap
 BUSY_RUNNERS: weakref.WeakSet[QObject] = weakref.WeakSet()
 
 TICK_MS = 1000
+BUSY_TICK_MS = 200
 FULL_IDLE = 30
 FULL_BUSY = 300
 MAX_WAITED_TICKS = 10
@@ -47,7 +52,10 @@ class GuiCollector(QObject):
         self.ticks = self.collections = self.full_passes = self.trims = self.waited = 0
         self._waited_in_a_row = 0
         self._was_busy = False
-        self._last_full = 0
+        self._idle_ms, self._busy_ms = tick_ms, min(tick_ms, BUSY_TICK_MS)
+        #: full passes by the clock (ticks are shorter while busy): FULL_IDLE / FULL_BUSY ticks
+        self._full_idle_s, self._full_busy_s = FULL_IDLE * tick_ms / 1000, FULL_BUSY * tick_ms / 1000
+        self._last_full = time.monotonic()
         self._timer = QTimer(self)
         self._timer.setInterval(tick_ms)
         self._timer.timeout.connect(self.collect)
@@ -61,16 +69,23 @@ class GuiCollector(QObject):
             return
         self._waited_in_a_row = 0
         idle = not len(BUSY_RUNNERS)
-        full = self.ticks - self._last_full >= (FULL_IDLE if idle else FULL_BUSY)
+        now = time.monotonic()
+        full = now - self._last_full >= (self._full_idle_s if idle else self._full_busy_s)
         gc.collect(2 if full else 1)
         self.collections += 1
         if full:
-            self._last_full = self.ticks
+            self._last_full = now
             self.full_passes += 1
         if idle and (full or self._was_busy):  # a load just ended: its freed pages go back now
             trim_heap()
             self.trims += 1
         self._was_busy = not idle
+        self._timer.setInterval(self._idle_ms if idle else self._busy_ms)
+
+    @property
+    def interval_ms(self) -> int:
+        """The time to the next tick: shorter while a task runner has work."""
+        return self._timer.interval()
 
 
 def install(app: QCoreApplication, tick_ms: int = TICK_MS) -> GuiCollector:

@@ -225,7 +225,7 @@ def test_building_a_runner_leaves_the_interpreter_alone_and_long_work_is_collect
     runner = TaskRunner()
     assert sys.getswitchinterval() == interval  # start-up's job, not the runner's
     assert not gc.isenabled()  # switched off at start-up (here: by the GUI tests' set-up)
-    ticker = collector.GuiCollector(qapp, tick_ms=20)
+    ticker = collector.GuiCollector(qapp, tick_ms=collector.BUSY_TICK_MS * 2)
     try:
         release = threading.Event()
         job = runner.run(lambda _t: release.wait(WAIT / 1000))
@@ -233,9 +233,11 @@ def test_building_a_runner_leaves_the_interpreter_alone_and_long_work_is_collect
         before = ticker.collections
         qtbot.waitUntil(lambda: ticker.collections >= before + 3, timeout=WAIT)
         assert not job.done and ticker.full_passes == 0 and ticker.trims == 0
+        assert ticker.interval_ms == collector.BUSY_TICK_MS  # smaller young collections while busy
         release.set()
         qtbot.waitUntil(lambda: job.done, timeout=WAIT)
         assert runner not in collector.BUSY_RUNNERS
+        qtbot.waitUntil(lambda: ticker.interval_ms == collector.BUSY_TICK_MS * 2, timeout=WAIT)
         # the load ended: the freed heap goes back to the system at once (app/core/memory.py),
         # not only after the next idle full pass thirty ticks later
         qtbot.waitUntil(lambda: ticker.trims >= 1, timeout=WAIT)

@@ -391,9 +391,10 @@ class ContactsModel(QAbstractTableModel):
         first = self._inserted_pages
         while first in self._arrived:
             first += 1
-        last_rows = self._arrived.get(first - 1) if first > self._inserted_pages else None
-        after = (int(last_rows[-1][0]) if last_rows else None) if last_rows is not None else \
-            self.contact_id(len(self._store) - 1)
+        if first > self._inserted_pages:  # pages waiting to go in are full (a short one ends the rows)
+            after: int | None = int(self._arrived[first - 1][-1][0])  # a packed row's Id comes first
+        else:
+            after = self.contact_id(len(self._store) - 1)  # None when empty: from the start
         demand = PagesOnDemand(first + READ_AHEAD_PAGES)
 
         def read(token: TaskToken) -> int:

@@ -36,10 +36,6 @@ from app.ui.models.roles import Role
 Index = QModelIndex | QPersistentModelIndex
 _ROOT = QModelIndex()
 
-#: "category" or "tag".
-KIND_ROLE = Qt.ItemDataRole.UserRole + 21
-#: The member count (None while unknown) of a tag row.
-COUNT_ROLE = Qt.ItemDataRole.UserRole + 22
 #: A tag's (or category's) name folded for filtering (:func:`fold`).
 FOLD_ROLE = Qt.ItemDataRole.UserRole + 24
 
@@ -64,6 +60,7 @@ class _Group:
     def __init__(self, category: TagCategory | None, tags: list[Tag]) -> None:
         self.category = category
         self.tags = tags
+        self.item: QStandardItem | None = None  # its Name item, once built (rows move when sorted)
 
     @property
     def name(self) -> str:
@@ -99,8 +96,6 @@ class TagsTreeModel(QStandardItemModel):
         self._counts: MemberCounts | None = None
         #: tag id -> its row's (Name, Members, Description) items
         self._items: dict[int, tuple[QStandardItem, QStandardItem, QStandardItem]] = {}
-        #: id() of a group -> its Name item (rows move when sorted)
-        self._category_items: dict[int, QStandardItem] = {}
         self._sorted: tuple[int, Qt.SortOrder] | None = None
 
     # -- feeding -----------------------------------------------------------------------------
@@ -117,7 +112,6 @@ class TagsTreeModel(QStandardItemModel):
         if by_category.get(None):
             groups.append(_Group(None, by_category[None]))
         self._groups, self._items = groups, {}
-        self._category_items = {}
         self._tags = {t.id: t for g in groups for t in g.tags}
         self._categories = {g.category.id: g.category for g in groups if g.category is not None}
         rows = [self._category_row(group) for group in groups]  # built outside the model: no signals
@@ -148,7 +142,7 @@ class TagsTreeModel(QStandardItemModel):
             parent_item = item.parent()
             assert parent_item is not None
             rows.setdefault(parent_item.row(), []).append(item.row())
-        roles = [Qt.ItemDataRole.DisplayRole, Role.SortKeyRole, COUNT_ROLE]
+        roles = [Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.ToolTipRole]
         for category_row in sorted(rows):
             parent = self.index(category_row, 0)
             for first, last in _runs(sorted(rows[category_row])):
@@ -162,27 +156,21 @@ class TagsTreeModel(QStandardItemModel):
         self._sorted = (column, order)
         if not 0 <= column < len(HEADERS) or not self._groups:
             return
-        names = {t.id: i for i, t in enumerate(sorted((t for g in self._groups for t in g.tags),
-                                                      key=lambda t: t.name.strip().casefold()))}
-        tags = [t for g in self._groups for t in g.tags]
-        if column == NAME:
-            ranked = sorted(tags, key=lambda t: names[t.id])
-        elif column == MEMBERS:
-            ranked = sorted(tags, key=lambda t: (_or_minus_one(self.count_of(t.id)), names[t.id]))
-        else:
-            ranked = sorted(tags, key=lambda t: (t.description.casefold(), names[t.id]))
+        ranked = sorted((t for g in self._groups for t in g.tags), key=lambda t: t.name.strip().casefold())
+        names = {t.id: i for i, t in enumerate(ranked)}
+        if column == MEMBERS:
+            ranked.sort(key=lambda t: (-1 if (n := self.count_of(t.id)) is None else n, names[t.id]))
+        elif column == DESCRIPTION:
+            ranked.sort(key=lambda t: (t.description.casefold(), names[t.id]))
         descending = order == Qt.SortOrder.DescendingOrder
         by_name = sorted(self._groups, key=lambda g: (g.category is None, g.name.casefold()))
         blocked = self.blockSignals(True)  # keys only: the sort below announces the new order
         try:
             for rank, group in enumerate(by_name):
-                key = -rank if descending else rank
-                self.item(self._category_items[id(group)].row(), column).setData(key, Role.SortKeyRole)
+                assert group.item is not None
+                self.item(group.item.row(), column).setData(-rank if descending else rank, Role.SortKeyRole)
             for rank, tag in enumerate(ranked):
-                name_item = self._items[tag.id][0]
-                parent = name_item.parent()
-                assert parent is not None
-                parent.child(name_item.row(), column).setData(rank, Role.SortKeyRole)
+                self._items[tag.id][column].setData(rank, Role.SortKeyRole)
         finally:
             self.blockSignals(blocked)
         self.sort(column, order)
@@ -238,7 +226,6 @@ class TagsTreeModel(QStandardItemModel):
         font.setBold(group.category is not None)
         font.setItalic(group.category is None)
         name.setFont(font)
-        name.setData("category", KIND_ROLE)
         name.setData(group.category.id if group.category is not None else None, Role.IdRole)
         name.setData(fold(group.name), FOLD_ROLE)
         if group.category is not None and group.category.description:
@@ -248,13 +235,12 @@ class TagsTreeModel(QStandardItemModel):
             item.setToolTip(f"{group.name}: {len(group.tags)} {noun}")
         for tag in group.tags:
             name.appendRow(self._tag_row(tag))
-        self._category_items[id(group)] = name
+        group.item = name
         return [name, members, description]
 
     def _tag_row(self, tag: Tag) -> list[QStandardItem]:
         name, members, description = _item(), _item(right_aligned=True), _item()
         name.setText(shown_name(tag.name))
-        name.setData("tag", KIND_ROLE)
         name.setData(tag.id, Role.IdRole)
         name.setData(fold(tag.name), FOLD_ROLE)
         description.setText(tag.description)
@@ -269,15 +255,10 @@ class TagsTreeModel(QStandardItemModel):
         name, members, description = self._items[tag.id]
         count = self.count_of(tag.id)
         members.setText(PENDING if count is None else f"{count:,}")
-        members.setData(count, COUNT_ROLE)
         members.setData(_DIM if tag.is_retired or count == 0 else None, Qt.ItemDataRole.ForegroundRole)
         tooltip = _tag_tooltip(tag, count)
         for item in (name, members, description):
             item.setToolTip(tooltip)
-
-
-def _or_minus_one(count: int | None) -> int:
-    return -1 if count is None else count
 
 
 def _count(counts: MemberCounts | None, tag_id: int) -> int | None:

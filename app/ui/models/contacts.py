@@ -135,8 +135,8 @@ class ContactsModel(QAbstractTableModel):
         self._arrived: dict[int, list[Packed]] = {}
         self._in_flight: dict[int, Job[PackedPage]] = {}
         self._count_job: Job[int] | None = None
-        self._ahead: Job[int] | None = None  # the read-ahead of a growing table, while it runs
-        self._demand: PagesOnDemand | None = None
+        #: the read-ahead of a growing table (its job, and how far the table wants it), while it runs
+        self._ahead: tuple[Job[int], PagesOnDemand] | None = None
         self._ahead_failed = False
         self._failed_pages: set[int] = set()
         self._count_failed = False
@@ -205,8 +205,8 @@ class ContactsModel(QAbstractTableModel):
 
     def _reading_ahead(self) -> bool:
         """The read-ahead has pages to hand over that the table wants (not waiting for the view)."""
-        return (self._ahead is not None and self._demand is not None
-                and self._demand.wanted > self._inserted_pages + len(self._arrived))
+        return (self._ahead is not None
+                and self._ahead[1].wanted > self._inserted_pages + len(self._arrived))
 
     @property
     def error(self) -> str | None:
@@ -283,10 +283,10 @@ class ContactsModel(QAbstractTableModel):
         if self._count_job is not None:
             self._count_job.cancel()
         if self._ahead is not None:
-            self._ahead.cancel()
+            self._ahead[0].cancel()
         self._in_flight.clear()
         self._count_job = None
-        self._ahead, self._demand, self._ahead_failed = None, None, False
+        self._ahead, self._ahead_failed = None, False
         self._insert_timer.stop()
         self._store, self._arrived, self._text = RowStore(field_order(self._fields())), {}, {}
         self._total, self._next_page, self._inserted_pages = None, 0, 0
@@ -349,8 +349,8 @@ class ContactsModel(QAbstractTableModel):
     def _top_up(self) -> None:
         if self._auto and self._ahead is None and self._may_read_ahead(from_page=1):
             self._start_read_ahead()
-        if self._auto and self._demand is not None:
-            self._demand.want(1 << 40)  # every row
+        if self._auto and self._ahead is not None:
+            self._ahead[1].want(1 << 40)  # every row
         if self._sparse:
             while self._can_request() and (page := self._next_sparse_page()) is not None:
                 self._request(page)
@@ -406,14 +406,14 @@ class ContactsModel(QAbstractTableModel):
             return demand.run(service.rows_after(query, fields, after, token, page_size=size), size, first,
                               deliver, token)
 
-        self._demand = demand
         self._next_page = first
-        self._ahead = self._runner.run(
+        job = self._runner.run(
             read,
             on_progress=partial(self._on_page, gen),
             on_done=partial(self._on_read_ahead_done, gen),
             on_error=partial(self._on_read_ahead_error, gen),
             description="contacts (reading ahead)")
+        self._ahead = (job, demand)
         self._placeholder_timer.start()  # not at once: fetchMore may be what started this
 
     def _on_read_ahead_done(self, gen: int, _last_page: int) -> None:
@@ -646,8 +646,8 @@ class ContactsModel(QAbstractTableModel):
         that knows its total has every row and reads where the view looks, :meth:`show_rows`)."""
         if not self.canFetchMore(parent):
             return
-        if self._demand is not None and self._ahead is not None:
-            self._demand.want(self._inserted_pages + len(self._arrived) + READ_AHEAD_PAGES)
+        if self._ahead is not None:
+            self._ahead[1].want(self._inserted_pages + len(self._arrived) + READ_AHEAD_PAGES)
         elif self._may_read_ahead() and not self._arrived:  # fetchMore must not insert rows itself
             self._start_read_ahead()
         else:

@@ -18,15 +18,11 @@ from app.core.countries import COUNTRIES
 from app.core.rest_slots import ADDRESS_SLOTS, EMAIL_SLOTS, FAX_SLOTS, PHONE_SLOTS
 from app.core.schema import CustomFieldType
 from app.sandbox.rest.contact_map import NUMERIC_TYPES, OPT_STATUS, SCALARS, ensure_social
-from app.sandbox.rest.conventions import iso_date, iso_time, sid
+from app.sandbox.rest.conventions import iso_date, iso_time, sid, text_or_none
 from app.sandbox.store import CustomDef, Store
 
 #: One property of a contact: (row, Extras) -> its JSON value, or None to leave it out.
 Part = Callable[[dict[str, Any], "Extras"], Any]
-
-
-def _text(value: Any) -> str | None:
-    return None if value is None or value == "" else str(value)
 
 
 def custom_content(cdef: CustomDef, value: Any) -> Any:
@@ -79,7 +75,7 @@ class Extras:
         self.links: dict[int, list[dict[str, Any]]] = {}
         self.social: dict[int, list[dict[str, Any]]] = {}
         if "email_addresses" in chosen:
-            emails = [str(r[c]).lower() for r in rows for c in EMAIL_SLOTS.values() if _text(r.get(c))]
+            emails = [str(r[c]).lower() for r in rows for c in EMAIL_SLOTS.values() if text_or_none(r.get(c))]
             for start in range(0, len(emails), 900):
                 part = emails[start : start + 900]
                 sql = (
@@ -126,7 +122,7 @@ class Extras:
 def _emails(row: dict[str, Any], extras: Extras) -> list[dict[str, Any]]:
     out = []
     for slot, column in EMAIL_SLOTS.items():
-        email = _text(row.get(column))
+        email = text_or_none(row.get(column))
         if email:
             status = extras.status.get(email.lower())
             opted_in = status in ("single", "double")
@@ -143,10 +139,10 @@ def _numbers(slots: Mapping[str, tuple[str, ...]], keys: tuple[str, ...]) -> Par
     def part(row: dict[str, Any], _extras: Extras) -> list[dict[str, Any]]:
         out = []
         for slot, columns in slots.items():
-            if _text(row.get(columns[0])):
+            if text_or_none(row.get(columns[0])):
                 item: dict[str, Any] = {"field": slot}
                 for key, column in zip(keys, columns, strict=True):
-                    value = _text(row.get(column))
+                    value = text_or_none(row.get(column))
                     if value is not None:
                         item[key] = value
                 out.append(item)
@@ -160,7 +156,7 @@ def _addresses(row: dict[str, Any], _extras: Extras) -> list[dict[str, Any]]:
 
 
 def _company(row: dict[str, Any], _extras: Extras) -> dict[str, Any] | None:
-    company_id, name = row.get("CompanyID"), _text(row.get("Company"))
+    company_id, name = row.get("CompanyID"), text_or_none(row.get("Company"))
     if not (company_id or name):
         return None
     company = {"id": sid(company_id), "company_name": name}
@@ -175,7 +171,7 @@ def _per_contact(lookup: Callable[[Extras], dict[int, list[Any]]]) -> Part:
     return lambda row, extras: lookup(extras).get(int(row["Id"]), [])
 
 
-_SCALAR_KIND: dict[str, Callable[[Any], Any]] = {"text": _text, "id": sid, "date": iso_date}
+_SCALAR_KIND: dict[str, Callable[[Any], Any]] = {"text": text_or_none, "id": sid, "date": iso_date}
 
 
 class ContactJson:
@@ -205,10 +201,10 @@ class ContactJson:
                 *[d.api_name for _, d in defs],
             )
         self._add("tag_ids", _per_contact(lambda extras: extras.tags))
-        self._add("groups", _column("Groups", _text), "Groups")
+        self._add("groups", _column("Groups", text_or_none), "Groups")
         self._add("links", _per_contact(lambda extras: extras.links))
         self._add("social_accounts", _per_contact(lambda extras: extras.social))
-        self._add("notes", _column("ContactNotes", _text), "ContactNotes")
+        self._add("notes", _column("ContactNotes", text_or_none), "ContactNotes")
         self._add("create_time", _column("DateCreated", iso_time), "DateCreated")
         self._add("update_time", _column("LastUpdated", iso_time), "LastUpdated")
         self._add("created_by", _column("CreatedBy", sid), "CreatedBy")

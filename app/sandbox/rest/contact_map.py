@@ -19,7 +19,7 @@ from app.core.countries import NAME_BY_ALPHA3
 from app.core.dates import EASTERN
 from app.core.rest_slots import ADDRESS_SLOTS, EMAIL_SLOTS, FAX_SLOTS, PHONE_SLOTS
 from app.core.schema import LIST_TYPES, CustomFieldType
-from app.sandbox.rest.conventions import check_text, parse_date, sid
+from app.sandbox.rest.conventions import check_text, parse_date, sid, text_or_none
 from app.sandbox.rest.errors import bad_request
 from app.sandbox.store import CustomDef, Store
 
@@ -176,10 +176,6 @@ OPTIONAL = (
 DEFAULT_FIELDS = tuple(f for f in ALL_FIELDS if f not in OPTIONAL)
 
 
-def _text(value: Any) -> str | None:
-    return None if value in (None, "") else str(value)
-
-
 def ensure_social(store: Store) -> None:
     store.conn.execute(
         'CREATE TABLE IF NOT EXISTS "_SocialAccount" (ContactId INTEGER NOT NULL, Type TEXT NOT NULL, '
@@ -329,7 +325,7 @@ def custom_meta(store: Store) -> list[dict[str, Any]]:
             "field_type": FIELD_TYPES.get(dtype, "TEXT"),
             "record_type": "CONTACT",
             "options": [{"id": o, "label": o} for o in options] or None,
-            "default_value": _text(field.get("DefaultValue")),
+            "default_value": text_or_none(field.get("DefaultValue")),
             "group_id": sid(field.get("GroupId")),
             "group_name": groups.get(int(field.get("GroupId") or 0)),
         }

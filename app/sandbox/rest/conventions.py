@@ -148,6 +148,11 @@ def int_id(value: Any, what: str = "id") -> int:
     return number
 
 
+def text_or_none(value: Any) -> str | None:
+    """A stored value as REST text; NULL and '' are both absent (REST cannot tell them apart)."""
+    return None if value is None or value == "" else str(value)
+
+
 def sid(value: Any) -> str | None:
     """An id as REST sends it: a string (None stays None)."""
     return None if value in (None, "", 0) else str(value)

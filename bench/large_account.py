@@ -735,9 +735,9 @@ def report(protocol: str, runs: list[dict[str, Any]], alts: dict[str, list[dict[
     rest = protocol == "rest"
     print(f"\n== {name}: {len(runs)} GUI run(s), medians (lowest-highest) ==")
     if rest:
-        print("  (REST v2 has no count: the table's pages follow page tokens one after the other, so the")
-        print("   total is known only at the last page; the export reads Id ranges side by side, each a")
-        print("   chain of token pages)")
+        print("  (REST v2 has no count: the table's first pages follow page tokens one after the other,")
+        print("   then it reads ahead by Id ranges side by side, as the export does (each a chain of")
+        print("   token pages); the total is known only at the last page)")
     r0 = runs[0]
     shown = ", ".join(f"{r['loaded']:,}/{r['total']:,}" for r in runs)
     last_rows = ", ".join(str(r["last_visible_row"]) for r in runs)

@@ -251,9 +251,15 @@ class ContactsService:
 
     def iter_rows(self, query: ContactQuery, fields: Sequence[str], cancel: Cancellable,
                   progress: Progress | None = None, *, page_size: int = EXPORT_PAGE_SIZE,
-                  parallel: int = READ_PARALLEL) -> Iterator[Row]:
+                  parallel: int = READ_PARALLEL, expected: int | None = None) -> Iterator[Row]:
         """Every row of ``query``, in order; ``progress(done, total)`` after each page (``total``
         is -1 while unknown: REST v2 has no count).
+
+        ``expected``: the rows the caller already knows the search has (the table's count, or
+        the rows it has read). A read told it spans several pages asks for them at once, not
+        after a count (XML-RPC) or after its second page (REST v2): one round trip sooner, and
+        XML-RPC saves the count's call. Only a hint: a stale one costs calls, never rows (the
+        read goes on past it, and stops at the first short page).
 
         Up to ``parallel`` calls are in flight, the client's rate limiter keeping the key
         within its quota (:mod:`app.services.full_reads`): numbered pages where the total is
@@ -264,10 +270,11 @@ class ContactsService:
         searched = searchable(query)
         done = page = 0
         total = -1
+        known_rows = expected if expected is not None and expected > page_size else None
         if self.can_count and parallel > 1:
             pages = PagesAhead(self.backend, searched, fields, page_size, cancel, parallel)
             with pages:
-                total = self.count(query, cancel)
+                total = known_rows if known_rows is not None else self.count(query, cancel)
                 if progress is not None:
                     progress(0, total)
                 for rows in pages.in_order(-(-total // page_size) if total > 0 else 1):
@@ -279,7 +286,8 @@ class ContactsService:
                     if len(rows) < page_size:
                         return
         elif parallel > 1 and not self._ranges_refused:
-            left = yield from self._read_by_ranges(searched, fields, cancel, progress, page_size, parallel)
+            left = yield from self._read_by_ranges(searched, fields, cancel, progress, page_size, parallel,
+                                                   cut_after=2 if known_rows is None else 1)
             if left is None:
                 return
             done, page = left
@@ -316,20 +324,20 @@ class ContactsService:
 
     def _read_by_ranges(
         self, query: ContactQuery, fields: Sequence[str], cancel: Cancellable, progress: Progress | None,
-        page_size: int, parallel: int,
+        page_size: int, parallel: int, cut_after: int = 2,
     ) -> Generator[Row, None, tuple[int, int] | None]:
-        """The first two pages (the query's last Id asked alongside the second: a search of one
-        page costs no extra call), then the rest by Id ranges side by side. Returns None when
-        every row was read, else (rows read, next page number) for the one-by-one loop: the
-        search is not paged by Id, or too small to split, or the server refused the ranges'
-        filter (then remembered for this session)."""
+        """The first ``cut_after`` pages (the query's last Id asked alongside the last of them:
+        with two, a search of one page costs no extra call), then the rest by Id ranges side by
+        side. Returns None when every row was read, else (rows read, next page number) for the
+        one-by-one loop: the search is not paged by Id, or too small to split, or the server
+        refused the ranges' filter (then remembered for this session)."""
         if progress is not None:
             progress(0, -1)
         first: list[Row] = []
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="read-end") as pool:
             end_id = None
-            for page in (0, 1):
-                if page == 1:
+            for page in range(cut_after):
+                if page == cut_after - 1:
                     end_id = pool.submit(self.backend.id_at_end, query, cancel)
                 rows = self.backend.search_contacts(query, fields, page, page_size, cancel)
                 yield from rows
@@ -341,7 +349,7 @@ class ContactsService:
             end = end_id.result() if end_id is not None else None
             ranges = id_ranges(query, first, end, page_size) if end is not None else []
         if not ranges:
-            return len(first), 2
+            return len(first), cut_after
         done = len(first)
         read = partial(self.backend.read_pages, fields=fields, page_size=page_size, cancel=cancel)
         with RangesAhead(read, ranges, parallel) as ahead:
@@ -363,11 +371,11 @@ class ContactsService:
         return None
 
     def export_csv(self, path: Path, query: ContactQuery, columns: Sequence[FieldInfo], cancel: Cancellable,
-                   progress: Progress | None = None) -> int:
+                   progress: Progress | None = None, expected: int | None = None) -> int:
         """Write every row of ``query`` to ``path`` (UTF-8 with BOM, headers = labels).
 
         The file appears only when complete: a cancelled or failed export leaves
-        nothing behind. Returns the number of rows written.
+        nothing behind. Returns the number of rows written. ``expected``: see :meth:`iter_rows`.
         """
         path = Path(path)
         count = 0
@@ -375,7 +383,7 @@ class ContactsService:
             writer.writerow([c.label for c in columns])
             names = [c.name for c in columns]
             batch: list[Row] = []
-            for row in self.iter_rows(query, names, cancel, progress):
+            for row in self.iter_rows(query, names, cancel, progress, expected=expected):
                 batch.append(row)
                 if len(batch) == EXPORT_WRITE_BATCH:
                     count += _write_rows(writer, batch, columns)

@@ -137,3 +137,66 @@ def test_a_rest_search_of_one_page_costs_one_call(sb: Sandbox) -> None:
                                           parallel=4)
     assert 0 < len(ids) < 50 and calls == 1 and watch.calls == 0
     service.backend.client.close()
+
+
+def xmlrpc_counts(sandbox: Sandbox) -> int:
+    return int(sandbox.stats()["calls"].get("DataService.count", 0))
+
+
+@pytest.mark.parametrize("expected", [2_350, 1_200, 9_000], ids=["right", "too-few", "too-many"])
+def test_a_read_told_its_size_asks_for_its_pages_at_once_and_a_wrong_hint_loses_no_row(
+        sb: Sandbox, expected: int) -> None:
+    """The table's count (or the rows it has read) lets an export skip the count: every page is
+    asked for at once. A stale hint costs calls, never rows: the read goes on past a hint too
+    small and stops at the first short page of one too large."""
+    backend = make_backend(sb, "xmlrpc")
+    watch = InFlight(backend)
+    counts = xmlrpc_counts(sb)
+    wave = min(4, -(-expected // 500))  # the pages the hint says there are, four at most
+    first_wave = threading.Barrier(wave, timeout=5)  # all in flight before any comes back
+    read = backend.search_contacts
+
+    def search(query: Any, fields: Any, page: int, *args: Any) -> Any:
+        if page < wave:
+            first_wave.wait()
+        return read(query, fields, page, *args)
+
+    backend.search_contacts = search
+    rows = list(ContactsService(backend).iter_rows(ContactQuery(), ["Id"], CancelToken(), page_size=500,
+                                                   parallel=4, expected=expected))
+    assert [r["Id"] for r in rows] == sorted(r["Id"] for r in rows) and len(rows) == 2_350
+    assert len({r["Id"] for r in rows}) == 2_350
+    assert xmlrpc_counts(sb) == counts  # no count asked
+    assert watch.most >= wave and watch.calls <= 5 + 4
+    backend.client.close()
+
+
+def test_a_rest_read_told_it_spans_pages_asks_for_the_last_id_with_its_first_page(sb: Sandbox) -> None:
+    """Told it spans several pages, a REST read asks for the search's last Id alongside its
+    first page and cuts the rest into Id ranges after it, one round trip sooner. Forced: the
+    last Id's call waits until the first page's has started."""
+    service = ContactsService(make_backend(sb, "rest"))
+    backend = service.backend
+    first_page_started = threading.Event()
+    search, id_at_end = backend.search_contacts, backend.id_at_end
+
+    def searching(query: Any, fields: Any, page: int, *args: Any) -> Any:
+        if page == 0:
+            first_page_started.set()
+        return search(query, fields, page, *args)
+
+    def last_id(*args: Any) -> Any:
+        assert first_page_started.wait(5)
+        assert not service_pages, "the last Id waited for the first page's rows"
+        return id_at_end(*args)
+
+    service_pages: list[int] = []
+    backend.search_contacts, backend.id_at_end = searching, last_id
+    reference, _, _, _ = read_ids(sb, ContactQuery(), parallel=1)
+    ids = []
+    for row in service.iter_rows(ContactQuery(), ["Id", "Email"], CancelToken(), page_size=50, parallel=4,
+                                 expected=2_350):
+        ids.append(int(row["Id"]))
+        service_pages.append(1)
+    assert ids == reference
+    service.backend.client.close()

@@ -205,10 +205,12 @@ class Workspace(QWidget):
             return
         service, model = session.contacts, self.contacts.model
         query, columns = model.query, model.columns
+        # what the table knows of the search's size lets the read start its parallel calls at once
+        expected = model.total if model.total is not None else model.loaded
         self.cancel_export()
 
         def work(token: Any) -> int:
-            return service.export_csv(path, query, columns, token,
+            return service.export_csv(path, query, columns, token, expected=expected,
                                       progress=lambda done, total: token.report((done, total)))
 
         def done(count: int) -> None:

@@ -8,8 +8,9 @@ from collections.abc import Iterator
 
 import pytest
 
+from app.core.cancel import NeverCancelled
 from app.core.records import Condition, ContactQuery, Op, Row
-from app.services.full_reads import MAX_RANGES, PAGES_PER_RANGE, RangesAhead, id_ranges
+from app.services.full_reads import MAX_RANGES, PAGES_PER_RANGE, PagesAhead, RangesAhead, id_ranges
 
 
 def page_of(ids: range) -> list[Row]:
@@ -136,3 +137,41 @@ def test_only_a_few_ranges_wait_beyond_those_being_read_and_a_reader_that_stops_
     assert queued == 2 + 2  # parallel + RANGES_QUEUED, not all forty
     assert [r["Id"] for r in first] == [1, 2]
     assert len(set(reader.read)) <= 6  # nothing after the stop started more than a few ranges
+
+
+class NumberedPages:
+    """A stand-in backend of numbered pages, each of one row; page 0 waits for a gate."""
+
+    def __init__(self) -> None:
+        self.started: list[int] = []
+        self.gate = threading.Event()
+        self.changed = threading.Condition()
+
+    def search_contacts(self, _query: object, _fields: object, page: int, _size: int,
+                        _cancel: object) -> list[Row]:
+        with self.changed:
+            self.started.append(page)
+            self.changed.notify_all()
+        if page == 0:
+            assert self.gate.wait(5), "page 0 was never let go"
+        return [{"Id": page}]
+
+
+def test_a_slow_first_page_holds_back_the_hand_over_not_the_calls_after_it() -> None:
+    """Forced: page 0 answers only once more pages than workers have started. A worker that is
+    done takes the next page at once (PAGES_PER_WORKER are asked for each); the hand-over
+    stays in order."""
+    backend = NumberedPages()
+    parallel, pages = 2, 12
+    got: list[list[Row]] = []
+    with PagesAhead(backend, ContactQuery(), ["Id"], 1, NeverCancelled(), parallel) as ahead:  # type: ignore[arg-type]
+        reading = ahead.in_order(pages)
+        first = threading.Thread(target=lambda: got.append(next(reading)))
+        first.start()
+        with backend.changed:
+            went_on = backend.changed.wait_for(lambda: len(backend.started) > parallel, 5)
+        backend.gate.set()
+        first.join(5)
+        rest = list(reading)
+    assert went_on, f"only pages {backend.started} were asked for while page 0 was out"
+    assert [r["Id"] for rows in got + rest for r in rows] == list(range(pages))

@@ -12,7 +12,8 @@ from pytestqt.qtbot import QtBot
 from app.core.contact_fields import standard_field
 from app.core.records import ContactQuery
 from app.services.session import Session
-from app.ui.models.contacts import READ_AHEAD_FROM_PAGE, READ_AHEAD_PAGES, WAITING, ContactsModel
+from app.ui.models.contact_cells import WAITING
+from app.ui.models.contacts import READ_AHEAD_FROM_PAGE, READ_AHEAD_PAGES, ContactsModel
 from app.ui.models.roles import Role
 from app.ui.tasks import TaskRunner
 from tests.gui.workspace_support import WAIT, gui_protocol, like, make_session

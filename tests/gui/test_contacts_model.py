@@ -63,6 +63,18 @@ def test_model_passes_the_model_tester_while_pages_arrive(qtbot: QtBot, qtmodelt
     qtmodeltester.check(model, force_py=True)
 
 
+def test_known_rows_is_the_count_or_else_the_rows_read(qtbot: QtBot, runner: TaskRunner, session: Session,
+                                                      demo_sandbox: Any) -> None:
+    """What an export of the table's search is told to expect (ContactsService.iter_rows)."""
+    model = ContactsModel(runner, runner, page_size=100, parallel=4, insert_interval_ms=0, fill_up_to=0)
+    model.set_service(session.contacts)  # a counted table reads only what is looked at
+    model.set_columns(COLUMNS)
+    qtbot.waitUntil(lambda: model.loaded > 0 and not model.loading, timeout=WAIT)
+    everyone = demo_sandbox.store.count("Contact")
+    assert model.known_rows == (everyone if session.contacts.can_count else model.loaded)
+    assert 0 < model.loaded < everyone
+
+
 @pytest.mark.qt_log_level_fail("WARNING")
 def test_an_error_page_shows_in_a_placeholder_and_retry_finishes(qtbot: QtBot, qtmodeltester: Any,
                                                                   runner: TaskRunner, sandbox: Any) -> None:

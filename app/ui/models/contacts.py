@@ -166,6 +166,12 @@ class ContactsModel(ContactCells, QAbstractTableModel):
         return self._count_job is not None
 
     @property
+    def known_rows(self) -> int:
+        """Rows the table knows its search has: the count, or else the rows read so far (a full
+        read of the same search takes it as a hint, ContactsService.iter_rows' ``expected``)."""
+        return self._total if self._total is not None else self._store.loaded
+
+    @property
     def loaded(self) -> int:
         """Rows read so far (in a sparse table, fewer than :meth:`rowCount`)."""
         return self._store.loaded

@@ -128,10 +128,12 @@ class SessionPanes:
                        action=action)  # type: ignore[arg-type]
 
     def bulk_tags_on_search(self, parent: QWidget, action: str = "apply") -> None:
-        service, query = self.session.contacts, self._contacts.model.query
+        service, model = self.session.contacts, self._contacts.model
+        query, expected = model.query, model.known_rows
 
         def matching(cancel: Cancellable) -> Iterable[tuple[int, str]]:  # names for the report, same calls
-            rows = service.iter_rows(query, ["Id", "FirstName", "LastName", "Email"], cancel)
+            fields = ["Id", "FirstName", "LastName", "Email"]
+            rows = service.iter_rows(query, fields, cancel, expected=expected)
             return ((int(row["Id"]), contact_name(row)) for row in rows)
 
         # the scope named as it is: the search text and every filter, tags included

@@ -205,8 +205,7 @@ class Workspace(QWidget):
             return
         service, model = session.contacts, self.contacts.model
         query, columns = model.query, model.columns
-        # what the table knows of the search's size lets the read start its parallel calls at once
-        expected = model.total if model.total is not None else model.loaded
+        expected = model.known_rows  # lets the read start its parallel calls at once
         self.cancel_export()
 
         def work(token: Any) -> int:

@@ -16,7 +16,7 @@ Fields REST does not have (``Password``, ``Username``, ``Validated``, ``Leadsour
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -181,20 +181,25 @@ _ALL_SCALARS = (*SCALARS.items(), *READ_ONLY.items())
 class RowReader:
     """:func:`to_row` for every contact of a page: what does not change from one contact to the
     next (the wanted columns, the custom fields by id) is worked out once, and only wanted
-    values are converted (a page of 1,000 contacts is read on every scroll and export)."""
+    values are converted (a page of 1,000 contacts is read on every scroll and export): of an
+    address, a phone or a fax only the wanted parts are read (an export wanting the City read
+    all three addresses whole)."""
 
     def __init__(self, fields: Iterable[str], custom: Mapping[str, CustomField]) -> None:
         wanted = set(fields) | {"Id"}
         self._wanted = wanted
         self._scalars = [(name, prop, kind) for name, (prop, kind) in _ALL_SCALARS if name in wanted]
 
-        def any_of(slots: Mapping[str, Any]) -> bool:
-            columns = (c for cols in slots.values() for c in (cols if isinstance(cols, tuple) else (cols,)))
-            return any(c in wanted for c in columns)
+        def picks(slots: Mapping[str, tuple[str, ...]]) -> dict[str, list[tuple[int, str]]]:
+            """Per slot, the wanted columns and their places in the slot's values."""
+            chosen = {slot: [(i, c) for i, c in enumerate(cols) if c in wanted]
+                      for slot, cols in slots.items()}
+            return {slot: pairs for slot, pairs in chosen.items() if pairs}
 
-        self._emails, self._phones = any_of(EMAIL_SLOTS), any_of(PHONE_SLOTS)
-        self._faxes, self._addresses = any_of(FAX_SLOTS), any_of(ADDRESS_SLOTS)
-        self._company = bool(wanted & {"CompanyID", "Company"})
+        self._emails = {slot: column for slot, column in EMAIL_SLOTS.items() if column in wanted}
+        self._phones, self._faxes = picks(PHONE_SLOTS), picks(FAX_SLOTS)
+        self._addresses = picks(ADDRESS_SLOTS)
+        self._company = [c for c in ("CompanyID", "Company") if c in wanted]
         self._groups = "Groups" in wanted
         self._by_id = {str(f.id): f for f in custom.values() if f.api_name in wanted}
 
@@ -205,29 +210,26 @@ class RowReader:
                 full[name] = _convert(kind, contact.get(prop))
         if self._emails:
             for item in contact.get("email_addresses") or []:
-                slot = EMAIL_SLOTS.get(item.get("field"))
-                if slot:
-                    full[slot] = item.get("email")
+                column = self._emails.get(item.get("field"))
+                if column:
+                    full[column] = item.get("email")
         if self._phones:
             for item in contact.get("phone_numbers") or []:
-                cols = PHONE_SLOTS.get(item.get("field"))
-                if cols:
-                    full.update(zip(cols, (item.get("number"), item.get("type"), item.get("extension")),
-                                    strict=True))
+                for i, column in self._phones.get(item.get("field"), ()):
+                    full[column] = item.get(_PHONE_KEYS[i])
         if self._faxes:
             for item in contact.get("fax_numbers") or []:
-                cols2 = FAX_SLOTS.get(item.get("field"))
-                if cols2:
-                    full.update(zip(cols2, (item.get("number"), item.get("type")), strict=True))
+                for i, column in self._faxes.get(item.get("field"), ()):
+                    full[column] = item.get(_PHONE_KEYS[i])
         if self._addresses:
             for item in contact.get("addresses") or []:
-                cols3 = ADDRESS_SLOTS.get(item.get("field"))
-                if cols3:
-                    full.update(zip(cols3, _address_values(item), strict=True))
+                for i, column in self._addresses.get(item.get("field"), ()):
+                    full[column] = _ADDRESS_PARTS[i](item)
         company = contact.get("company") if self._company else None
         if isinstance(company, Mapping):
-            full["CompanyID"] = _int(company.get("id"))
-            full["Company"] = company.get("company_name")
+            for column in self._company:
+                full[column] = (_int(company.get("id")) if column == "CompanyID"
+                                else company.get("company_name"))
         if self._groups and "tag_ids" in contact:
             full["Groups"] = ",".join(str(t) for t in contact.get("tag_ids") or []) or None
         if self._by_id:
@@ -239,18 +241,25 @@ class RowReader:
         return {k: v for k, v in full.items() if k in wanted and v not in (None, "")}
 
 
-def _address_values(item: Mapping[str, Any]) -> tuple[Any, ...]:
+#: A phone's (or a fax's) values in the order of its slot's columns.
+_PHONE_KEYS = ("number", "type", "extension")
+
+
+def _country(item: Mapping[str, Any]) -> Any:
     code = str(item.get("country_code") or "")
-    country = item.get("country") or name_of(code) or code
-    return (
-        item.get("line1"),
-        item.get("line2"),
-        item.get("locality"),
-        _state_of(item),
-        item.get("postal_code") or item.get("zip_code"),
-        item.get("zip_four"),
-        country,
-    )
+    return item.get("country") or name_of(code) or code
+
+
+#: How each of an address slot's columns is read from a REST address.
+_ADDRESS_PARTS: tuple[Callable[[Mapping[str, Any]], Any], ...] = (
+    lambda item: item.get("line1"),
+    lambda item: item.get("line2"),
+    lambda item: item.get("locality"),
+    _state_of,
+    lambda item: item.get("postal_code") or item.get("zip_code"),
+    lambda item: item.get("zip_four"),
+    _country,
+)
 
 
 # --- app values -> REST body ------------------------------------------------------------------

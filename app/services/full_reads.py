@@ -2,7 +2,8 @@
 a search, as fast as the protocol and the key's quota allow, handed over in order.
 
 - Counted (XML-RPC): pages are numbered, so several are fetched at once (:class:`PagesAhead`);
-  page 0 travels with the count.
+  page 0 travels with the count, or the caller's hint of the size stands in for the count
+  (``ContactsService.iter_rows(expected=...)``).
 - Not counted (REST v2): a page needs the previous page's token, so one chain of pages costs a
   round trip per page. When the server pages the search by Id, the rest of the search after
   its first two pages is cut into Id ranges (:func:`id_ranges`), each read as its own chain,

@@ -60,25 +60,32 @@ def test_a_reader_that_stops_early_leaves_no_work_behind(sb: Sandbox) -> None:
     backend.client.close()
 
 
+def first_page_watched(backend: Any) -> threading.Event:
+    """An event set when ``backend`` starts reading page 0 of a search."""
+    started, read = threading.Event(), backend.search_contacts
+
+    def search(query: Any, fields: Any, page: int, *args: Any) -> Any:
+        if page == 0:
+            started.set()
+        return read(query, fields, page, *args)
+
+    backend.search_contacts = search
+    return started
+
+
 def test_the_first_page_travels_with_the_count(sb: Sandbox) -> None:
     """The count says how many pages follow; page 0 is needed whatever it says, so it is asked
     for at the same time (one round trip less before the first rows). Forced: the count
     waits until page 0's request has started."""
     backend = make_backend(sb, "xmlrpc")
-    first_page_started = threading.Event()
-    read, count = backend.search_contacts, backend.count_contacts
-
-    def search(query: Any, fields: Any, page: int, *args: Any) -> Any:
-        if page == 0:
-            first_page_started.set()
-        return read(query, fields, page, *args)
+    first_page_started, count = first_page_watched(backend), backend.count_contacts
 
     def counting(*args: Any) -> int:
         overlapped = first_page_started.wait(5)
         assert overlapped, "page 0 waited for the count"
         return count(*args)
 
-    backend.search_contacts, backend.count_contacts = search, counting
+    backend.count_contacts = counting
     rows = list(ContactsService(backend).iter_rows(ContactQuery(), ["Id"], CancelToken(), page_size=1_000))
     assert len(rows) == 2_350
     backend.client.close()
@@ -179,13 +186,7 @@ def test_a_rest_read_told_it_spans_pages_asks_for_the_last_id_with_its_first_pag
     last Id's call waits until the first page's has started."""
     service = ContactsService(make_backend(sb, "rest"))
     backend = service.backend
-    first_page_started = threading.Event()
-    search, id_at_end = backend.search_contacts, backend.id_at_end
-
-    def searching(query: Any, fields: Any, page: int, *args: Any) -> Any:
-        if page == 0:
-            first_page_started.set()
-        return search(query, fields, page, *args)
+    first_page_started, id_at_end = first_page_watched(backend), backend.id_at_end
 
     def last_id(*args: Any) -> Any:
         assert first_page_started.wait(5)
@@ -193,7 +194,7 @@ def test_a_rest_read_told_it_spans_pages_asks_for_the_last_id_with_its_first_pag
         return id_at_end(*args)
 
     service_pages: list[int] = []
-    backend.search_contacts, backend.id_at_end = searching, last_id
+    backend.id_at_end = last_id
     reference, _, _, _ = read_ids(sb, ContactQuery(), parallel=1)
     ids = []
     for row in service.iter_rows(ContactQuery(), ["Id", "Email"], CancelToken(), page_size=50, parallel=4,

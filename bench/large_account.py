@@ -33,7 +33,7 @@ opens a session on the sandbox and then does what a user does:
 Every measured phase that is scored against the quota (each export, each alternative, each
 tag count) starts from fresh quota windows: the sandbox's counters are reset and the client's
 limiter renewed, as after a minute's pause (the scroll's calls would otherwise fill the window).
-"Share of the quota": the shortest time the quota allows for the calls reading the rows needs
+"Share of the quota": the shortest time the quota allows for the calls that reading the rows needs
 (one a 1,000-row page; the k-th call cannot start before ``k // per_second`` s nor before
 ``60 * (k // per_minute)`` s), divided by the elapsed time. Calls beyond those (a count, the
 short last page of each Id range) are spent from the same quota and count against the share.
@@ -166,10 +166,12 @@ class Account:
 
 
 def pages_of(rows: int) -> int:
-    """The calls reading ``rows`` rows needs at the least: one a 1,000-row page. An export's
-    share of the quota is scored against these, not the calls it made (a count, a short last
-    page per Id range spend the same quota, and must not raise the ideal)."""
-    return -(-rows // 1000)
+    """The calls that reading ``rows`` rows needs at the least: one a page of the export's size.
+    An export's share of the quota is scored against these, not the calls it made (a count, a
+    short last page per Id range spend the same quota, and must not raise the ideal)."""
+    from app.services.contacts import EXPORT_PAGE_SIZE
+
+    return -(-rows // EXPORT_PAGE_SIZE)
 
 
 def diff(after: dict[str, Any], before: dict[str, Any]) -> dict[str, int]:

@@ -199,7 +199,7 @@ class RowReader:
         self._emails = {slot: column for slot, column in EMAIL_SLOTS.items() if column in wanted}
         self._phones, self._faxes = picks(PHONE_SLOTS), picks(FAX_SLOTS)
         self._addresses = picks(ADDRESS_SLOTS)
-        self._company = [c for c in ("CompanyID", "Company") if c in wanted]
+        self._company = bool(wanted & {"CompanyID", "Company"})
         self._groups = "Groups" in wanted
         self._by_id = {str(f.id): f for f in custom.values() if f.api_name in wanted}
 
@@ -227,9 +227,8 @@ class RowReader:
                     full[column] = _ADDRESS_PARTS[i](item)
         company = contact.get("company") if self._company else None
         if isinstance(company, Mapping):
-            for column in self._company:
-                full[column] = (_int(company.get("id")) if column == "CompanyID"
-                                else company.get("company_name"))
+            full["CompanyID"] = _int(company.get("id"))
+            full["Company"] = company.get("company_name")
         if self._groups and "tag_ids" in contact:
             full["Groups"] = ",".join(str(t) for t in contact.get("tag_ids") or []) or None
         if self._by_id:

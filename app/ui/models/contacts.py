@@ -29,7 +29,6 @@ from PySide6.QtCore import (
     QAbstractTableModel,
     QModelIndex,
     QObject,
-    QPersistentModelIndex,
     Qt,
     QTimer,
     Signal,
@@ -43,12 +42,11 @@ from app.core.row_store import Packed, RowStore, field_order
 from app.services.contacts import ContactsService
 from app.services.read_ahead import PagesOnDemand
 from app.ui.errors import describe
-from app.ui.models.contact_cells import ContactCells
+from app.ui.models.contact_cells import ContactCells, Index
 from app.ui.tasks import Job, TaskRunner, TaskToken
 
 log = logging.getLogger("app.ui.contacts")
 
-Index = QModelIndex | QPersistentModelIndex
 _ROOT = QModelIndex()
 #: Pages arriving within this many ms of an insert are inserted together with the next one.
 INSERT_INTERVAL_MS = 200

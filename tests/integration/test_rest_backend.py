@@ -8,7 +8,9 @@ and pages follow opaque tokens at one call a page.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime
 from typing import Any
 
@@ -96,6 +98,32 @@ def demo_rest(demo_sandbox: Any) -> Iterator[RestBackend]:
 
 def _calls(sb: Any, label: str) -> int:
     return int(sb.stats()["calls"].get(label, 0))
+
+
+def test_workers_asking_at_once_for_the_custom_fields_make_one_call(sandbox: Any, rest: RestBackend) -> None:
+    """A full read's first pages (six Id ranges at once) each need the custom-field model: a
+    cold backend asks for it once, and the others wait for that answer. Forced: the model's
+    request waits until every worker has asked."""
+    workers, asked = 6, threading.Semaphore(0)
+    ask, request = rest.custom_fields, rest.client.request
+
+    def custom_fields(*args: Any, **kwargs: Any) -> Any:
+        asked.release()
+        return ask(*args, **kwargs)
+
+    def slow_model(method: str, path: str, *args: Any, **kwargs: Any) -> Any:
+        if path.endswith("/model"):
+            for _ in range(workers):
+                assert asked.acquire(timeout=5)
+        return request(method, path, *args, **kwargs)
+
+    rest.custom_fields = custom_fields  # type: ignore[method-assign]
+    rest.client.request = slow_model  # type: ignore[method-assign]
+    before = _calls(sandbox, "GET /rest/v2/contacts/model")
+    with ThreadPoolExecutor(workers) as pool:
+        answers = list(pool.map(lambda _: rest.custom_fields(TOKEN), range(workers)))
+    assert _calls(sandbox, "GET /rest/v2/contacts/model") - before == 1
+    assert answers[0] and all(a == answers[0] for a in answers)
 
 
 def test_every_mapped_field_round_trips_and_reads_back_like_xmlrpc(sandbox: Any, rest: RestBackend) -> None:

@@ -18,7 +18,6 @@ What REST does differently, handled rather than hidden:
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -32,6 +31,7 @@ from app.api.rest.client import RestClient
 from app.api.rest.contact_pages import CONTACTS, PAGE, ContactPages, items_of, walk
 from app.core.backend import numbered_pages
 from app.core.cancel import Cancellable
+from app.core.fetched_once import FetchedOnce
 from app.core.records import Condition, ContactQuery, DuplicateContactError, Row, User
 from app.core.schema import CustomField, CustomFieldType
 
@@ -78,8 +78,7 @@ class RestBackend:
         self.client = client
         #: How long a create whose reply was lost is looked for (default: the read timeout and more).
         self.lost_create = policy_for(client, lost_create)
-        self._lock = threading.Lock()
-        self._custom: list[CustomField] | None = None
+        self._custom: FetchedOnce[list[CustomField]] = FetchedOnce()
         self._pages = ContactPages(client, self._custom_map, cache_size)
 
     # -- reference data ----------------------------------------------------------------------
@@ -87,15 +86,12 @@ class RestBackend:
     def custom_fields(self, cancel: Cancellable, record: str = "Contact") -> list[CustomField]:
         if record != "Contact":
             return []  # [I] other records' custom fields are not shown by the app over REST yet
-        with self._lock:
-            known = self._custom
-        if known is None:
+        def fetch() -> list[CustomField]:
             model = self.client.request("GET", f"{CONTACTS}/model", cancel=cancel)
             items, _ = items_of(model, "custom_fields")
-            known = [self._custom_field(item) for item in items]
-            with self._lock:
-                self._custom = known
-        return list(known)
+            return [self._custom_field(item) for item in items]
+
+        return list(self._custom.get(fetch))
 
     @staticmethod
     def _custom_field(item: dict[str, Any]) -> CustomField:
@@ -118,8 +114,7 @@ class RestBackend:
     def condition_refusal(self, condition: Condition) -> str:
         """Why REST cannot filter by ``condition`` ("" when it can); makes no call (the custom
         fields known so far are used), so a dialog can ask on the GUI thread."""
-        with self._lock:
-            known = list(self._custom or [])
+        known = self._custom.known or []
         try:
             search.condition_clause(condition, {f.api_name: f for f in known})
         except e.UnsupportedError as err:

@@ -43,6 +43,7 @@ from app.api.xmlrpc.tag_backend import XmlRpcTagBackend
 from app.core.backend import numbered_pages
 from app.core.cancel import Cancellable
 from app.core.dates import to_query_date, to_query_string
+from app.core.fetched_once import FetchedOnce
 from app.core.records import Condition, ContactQuery, DuplicateContactError, Op, Row, User
 from app.core.schema import CustomField
 
@@ -182,7 +183,7 @@ class XmlRpcBackend:
         self._cache_size = cache_size
         self._lock = threading.Lock()
         self._key_locks: dict[tuple[object, ...], threading.Lock] = {}
-        self._custom: list[CustomField] | None = None
+        self._custom: FetchedOnce[list[CustomField]] = FetchedOnce()
 
     # -- searching ---------------------------------------------------------------------------
 
@@ -367,12 +368,7 @@ class XmlRpcBackend:
     # -- reference data ----------------------------------------------------------------------
 
     def custom_fields(self, cancel: Cancellable, record: str = "Contact") -> list[CustomField]:
-        with self._lock:
-            known = self._custom
-        if known is None:
-            known = self.client.load_custom_fields(cancel=cancel)
-            with self._lock:
-                self._custom = known
+        known = self._custom.get(lambda: self.client.load_custom_fields(cancel=cancel))
         return [f for f in known if f.table == record]
 
     def users(self, cancel: Cancellable) -> list[User]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.api.rest.tag_reads import split_for_counting
+from app.api.rest.tag_reads import paging_pays, probe, split_for_counting
 from app.jobs.bulk_tags import Change, batches, count_calls, phases
 
 
@@ -48,3 +48,15 @@ def test_rest_counts_only_big_tags_and_only_when_it_saves_calls() -> None:
     assert counted == [1, 2] and paged == [3]
     assert split_for_counting([1, 2], {1: 1500, 2: 600}) == ([2], [1])  # 1 count + 1 page < 3 pages
     assert split_for_counting([1, 2], {1: 1500, 2: 400}) == ([1, 2], [])  # 2 pages either way: page
+
+
+def test_a_chunk_nothing_is_known_about_is_probed_by_its_median_tag() -> None:
+    tags = list(range(1, 101))
+    assert probe(tags) == [1, 26, 51, 76]  # spread over the chunk, old and new tags alike
+    assert probe(tags[:4]) == []  # four counts would be all of it: no probe
+    rest = tags[4:]
+    big = {1: 13_000, 26: 12_800, 51: 13_100, 76: 12_900}
+    assert not paging_pays(rest, {}, big)  # 96 counts < 1,248 pages
+    # one big tag in the probe does not make a chunk of small tags count tag by tag
+    assert paging_pays(rest, {}, {1: 40_000, 26: 150, 51: 90, 76: 300})  # 29 pages < 96 counts
+    assert not paging_pays([5, 6], {5: 1_500}, {1: 1_600, 26: 1_400, 51: 1_500})  # 3 pages > 2 counts

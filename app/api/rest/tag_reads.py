@@ -152,3 +152,27 @@ def split_for_counting(tag_ids: Sequence[int], known: Mapping[int, int]) -> tupl
             best_k, best_cost = k, cost
     counted = set(ranked[:best_k])
     return [t for t in tag_ids if t not in counted], [t for t in tag_ids if t in counted]
+
+
+#: Tags of a chunk counted first when nothing is known about it: one round trip of
+#: COUNTS_IN_FLIGHT counts, and never wasted (those tags leave the chunk's filter).
+PROBE_TAGS = 4
+
+
+def probe(unknown: Sequence[int], size: int = PROBE_TAGS) -> list[int]:
+    """``size`` tags spread evenly over ``unknown`` (ids in id order: old and new tags alike)."""
+    return [unknown[i * len(unknown) // size] for i in range(size)] if len(unknown) > size else []
+
+
+def paging_pays(group: Sequence[int], known: Mapping[int, int], probed: Mapping[int, int]) -> bool:
+    """Whether paging ``group`` together looks cheaper than counting its tags one call each.
+
+    Tags without a count are taken to hold the probed tags' median (tags are skewed: a few
+    big, many small; a mean is pulled up by one big tag and would count a chunk of small
+    ones tag by tag). A wrong guess stays bounded: paging still stops once it has cost as
+    much as counting (:meth:`~app.api.rest.tag_backend.RestTagBackend.member_counts`).
+    """
+    sizes = sorted(probed.values())
+    typical = sizes[len(sizes) // 2] if sizes else 0
+    rows = sum(known.get(t, typical) for t in group)
+    return pages_for(rows) < len(group)

@@ -18,6 +18,7 @@ from typing import Any
 from app.core.rest_slots import ADDRESS_SLOTS, PHONE_SLOTS
 from app.core.schema import CustomFieldType
 from app.sandbox.rest import contact_map as cm
+from app.sandbox.rest.contact_cache import EncodedJson, page_body, rendered_contacts
 from app.sandbox.rest.contact_json import ContactJson
 from app.sandbox.rest.conventions import (
     COMPARE,
@@ -156,7 +157,7 @@ def one(ctx: RestContext, req: Request, contact_id: int) -> dict[str, Any]:
 
 
 @route("/contacts", "GET")
-def list_contacts(ctx: RestContext, req: Request) -> dict[str, Any]:
+def list_contacts(ctx: RestContext, req: Request) -> EncodedJson:
     text = req.param("filter")
     specs = {**FILTERS, **_phone_filter(text)}
     where, params = compile_filter(text, specs, extra=lambda name: _custom_filter(ctx, name),
@@ -165,12 +166,12 @@ def list_contacts(ctx: RestContext, req: Request) -> dict[str, Any]:
     renderer = ContactJson(ctx.store, fields_of(req, cm.ALL_FIELDS, cm.DEFAULT_FIELDS))
     page = page_of(req)
     cursor = ctx.store.conn.execute(
-        f'SELECT {renderer.select_list()} FROM "Contact" WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?',
+        f'SELECT "Id" FROM "Contact" WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?',
         [*params, page.size + 1, page.offset],
     )
-    names = renderer.columns
-    rows, token = paged([dict(zip(names, r, strict=True)) for r in cursor], page)
-    return {"contacts": renderer.render(rows), "next_page_token": token}
+    ids, token = paged([int(r[0]) for r in cursor], page)
+    # each contact's JSON as rendered before, kept until the next write (contact_cache.py)
+    return page_body("contacts", rendered_contacts(ctx.store).texts(renderer, ids), token)
 
 
 @route("/contacts/<contact_id>", "GET")

@@ -15,6 +15,7 @@ from urllib.parse import parse_qs
 
 from app.sandbox.quotas import BODY_429
 from app.sandbox.rest import errors as rest_errors
+from app.sandbox.rest.contact_cache import EncodedJson
 from app.sandbox.rest.conventions import Reply, Request
 from app.sandbox.rest.routes import RestContext, dispatch, label_of
 from app.sandbox.services.base import Context
@@ -43,6 +44,8 @@ EMPTY_QUOTA_HEADERS = {
 
 
 def _json_bytes(data: Any) -> bytes:
+    if isinstance(data, EncodedJson):  # a page of contacts, from their kept texts
+        return data.text.encode("utf-8")
     return json.dumps(data, ensure_ascii=False).encode("utf-8")
 
 

@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
 from functools import partial
+from typing import NamedTuple
 
 from app.core.backend import CrmBackend
 from app.core.cancel import Cancellable
@@ -32,8 +33,12 @@ from app.core.records import Condition, ContactQuery, Op, Row
 PAGES_PER_RANGE = 8
 #: At most this many ranges, however large the account.
 MAX_RANGES = 64
+#: The last ranges of a long read, in pages: the chains end close together, as the quota lets
+#: the read end (headless, 250,000 rows over REST: 13.6 -> 13.4 s).
+TAPERED_TAIL = (4, 4, 2, 2, 2, 2, 1, 1, 1, 1)
 #: Ranges queued beyond those being read, so a worker never waits for the reader to catch up
 #: while the rows held back stay bounded (a range's rows wait until the ranges before it are out).
+#: Counted in pages: ranges of :data:`PAGES_PER_RANGE` pages each, or more smaller ones.
 RANGES_QUEUED = 2
 #: Numbered pages asked for per worker: a worker that is done takes the next page at once,
 #: instead of waiting until the reader has taken the oldest (measured: a 250,000-row export
@@ -79,14 +84,23 @@ class PagesAhead:
             yield self._ahead.popleft().result()
 
 
-def id_ranges(query: ContactQuery, read: Sequence[Row], end_id: int,
-              page_size: int) -> list[ContactQuery]:
+class IdRange(NamedTuple):
+    """One Id range of a full read: its query, and the pages the cut expects it to hold."""
+
+    query: ContactQuery
+    pages: float
+
+
+def id_ranges(query: ContactQuery, read: Sequence[Row], end_id: int, page_size: int) -> list[IdRange]:
     """The rest of ``query`` after the rows ``read`` (its first full pages), as queries over
     consecutive Id ranges in the query's order; [] when one chain of pages will do.
 
     The rows read say how densely Ids lie; the span to ``end_id`` (the query's last Id) then
     says roughly how many rows are left, and so how many ranges of about
-    :data:`PAGES_PER_RANGE` pages to cut. The last range is open-ended.
+    :data:`PAGES_PER_RANGE` pages to cut. A long read ends in ranges of fewer pages
+    (:data:`TAPERED_TAIL`): a range is a chain, a round trip a page, and an eight-page range
+    started last finished alone, a second after the quota would have let the read end. The
+    last range is open-ended.
     """
     first, last = int(read[0]["Id"]), int(read[-1]["Id"])
     sign = 1 if query.ascending else -1
@@ -94,18 +108,31 @@ def id_ranges(query: ContactQuery, read: Sequence[Row], end_id: int,
     if span <= 0:
         return []
     density = len(read) / (abs(last - first) + 1)
-    ranges = min(MAX_RANGES, math.ceil(density * span / (page_size * PAGES_PER_RANGE)))
-    if ranges < 2:
+    sizes = range_sizes(density * span / page_size)
+    if len(sizes) < 2:
         return []
     after, through = (Op.GT, Op.LE) if query.ascending else (Op.LT, Op.GE)
-    bounds = [last + sign * round(span * i / ranges) for i in range(ranges)]
+    total, bounds, done = sum(sizes), [], 0.0
+    for size in sizes:
+        bounds.append(last + sign * round(span * done / total))
+        done += size
     out = []
-    for i, bound in enumerate(bounds):
+    for i, (bound, size) in enumerate(zip(bounds, sizes, strict=True)):
         conditions = [Condition("Id", after, bound)]
-        if i + 1 < ranges:
+        if i + 1 < len(bounds):
             conditions.append(Condition("Id", through, bounds[i + 1]))
-        out.append(replace(query, conditions=(*query.conditions, *conditions)))
+        out.append(IdRange(replace(query, conditions=(*query.conditions, *conditions)), size))
     return out
+
+
+def range_sizes(pages: float) -> list[float]:
+    """Pages per range for a read of about ``pages`` pages: ranges of about
+    :data:`PAGES_PER_RANGE`, at most :data:`MAX_RANGES`, and the tapered tail once the read
+    is at least twice as long as the tail."""
+    tail = [float(p) for p in TAPERED_TAIL] if pages >= 2 * sum(TAPERED_TAIL) else []
+    body = pages - sum(tail)
+    count = min(MAX_RANGES - len(tail), math.ceil(body / PAGES_PER_RANGE))
+    return [body / count] * count + tail if count > 0 else tail
 
 
 _DONE = object()
@@ -115,23 +142,25 @@ class RangesAhead:
     """Several queries (consecutive Id ranges) read side by side, each as its own chain of
     pages, their pages handed over in order: all of the first range's, then the second's...
 
-    A range waits for a worker with at most :data:`RANGES_QUEUED` others beyond those being
-    read, so the rows held back are bounded. A reader that stops early stops every chain at its
-    next page.
+    Ranges are started while those started and not yet handed over are expected to hold at
+    most the pages of ``parallel`` + :data:`RANGES_QUEUED` ranges of :data:`PAGES_PER_RANGE`
+    pages, so the rows held back are bounded, and the small ranges that end a read start
+    several at a time. A reader that stops early stops every chain at its next page.
     """
 
     def __init__(self, read_pages: Callable[[ContactQuery], Iterator[list[Row]]],
-                 ranges: Sequence[ContactQuery], parallel: int) -> None:
+                 ranges: Sequence[IdRange], parallel: int) -> None:
         self._read_pages, self._ranges, self._parallel = read_pages, list(ranges), parallel
         self._pool = ThreadPoolExecutor(max_workers=parallel, thread_name_prefix="read-ranges")
         self._stopped = threading.Event()
         self._queues: list[queue.SimpleQueue[object]] = []
         self._futures: list[Future[None]] = []
         self._held: object = None  # the first page, once first_page() has looked at it
+        self._budget = (parallel + RANGES_QUEUED) * PAGES_PER_RANGE
+        self._pending = 0.0  # pages expected in the ranges started and not yet handed over
 
     def __enter__(self) -> RangesAhead:
-        for _ in range(min(len(self._ranges), self._parallel + RANGES_QUEUED)):
-            self._submit()
+        self._top_up()
         return self
 
     def __exit__(self, *_exc: object) -> None:
@@ -140,11 +169,16 @@ class RangesAhead:
             future.cancel()
         self._pool.shutdown(wait=True)
 
-    def _submit(self) -> None:
-        index = len(self._queues)
-        out: queue.SimpleQueue[object] = queue.SimpleQueue()
-        self._queues.append(out)
-        self._futures.append(self._pool.submit(self._chain, self._ranges[index], out))
+    def _top_up(self) -> None:
+        """Start the next ranges while they fit the budget (always one when none is pending)."""
+        while len(self._queues) < len(self._ranges):
+            query, pages = self._ranges[len(self._queues)]
+            if self._pending and self._pending + pages > self._budget:
+                return
+            self._pending += pages
+            out: queue.SimpleQueue[object] = queue.SimpleQueue()
+            self._queues.append(out)
+            self._futures.append(self._pool.submit(self._chain, query, out))
 
     def _chain(self, query: ContactQuery, out: queue.SimpleQueue[object]) -> None:
         try:
@@ -177,5 +211,5 @@ class RangesAhead:
                 if got:
                     yield got
                 got = source.get()
-            if len(self._queues) < len(self._ranges):
-                self._submit()
+            self._pending -= self._ranges[index].pages
+            self._top_up()

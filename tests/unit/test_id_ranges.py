@@ -10,7 +10,16 @@ import pytest
 
 from app.core.cancel import NeverCancelled
 from app.core.records import Condition, ContactQuery, Op, Row
-from app.services.full_reads import MAX_RANGES, PAGES_PER_RANGE, PagesAhead, RangesAhead, id_ranges
+from app.services.full_reads import (
+    MAX_RANGES,
+    PAGES_PER_RANGE,
+    TAPERED_TAIL,
+    IdRange,
+    PagesAhead,
+    RangesAhead,
+    id_ranges,
+    range_sizes,
+)
 
 
 def page_of(ids: range) -> list[Row]:
@@ -25,7 +34,7 @@ def test_the_rest_of_an_ascending_search_is_cut_after_its_first_page_and_the_las
     # 1,000 rows over Ids 1..1000, the last Id 20,000: about 19,000 rows left, 8 pages a range
     ranges = id_ranges(ContactQuery(), page_of(range(1, 1001)), 20_000, 1000)
     assert len(ranges) == 3 == -(-19_000 // (1000 * PAGES_PER_RANGE))
-    assert [bounds(r) for r in ranges] == [
+    assert [bounds(r.query) for r in ranges] == [
         [(Op.GT, 1000), (Op.LE, 7333)],
         [(Op.GT, 7333), (Op.LE, 13667)],
         [(Op.GT, 13667)],  # open: contacts added during the read are not lost
@@ -35,7 +44,7 @@ def test_the_rest_of_an_ascending_search_is_cut_after_its_first_page_and_the_las
 def test_a_descending_search_is_cut_downwards() -> None:
     query = ContactQuery(ascending=False)
     ranges = id_ranges(query, page_of(range(20_000, 19_000, -1)), 1, 1000)
-    assert [bounds(r) for r in ranges] == [
+    assert [bounds(r.query) for r in ranges] == [
         [(Op.LT, 19_001), (Op.GE, 12_668)],
         [(Op.LT, 12_668), (Op.GE, 6334)],
         [(Op.LT, 6334)],
@@ -51,7 +60,7 @@ def test_sparse_ids_mean_fewer_rows_per_id_and_so_fewer_ranges() -> None:
 def test_the_query_s_own_conditions_stay() -> None:
     own = Condition("Email", Op.STARTS, "ann")
     ranges = id_ranges(ContactQuery(conditions=(own,)), page_of(range(1, 1001)), 30_000, 1000)
-    assert all(r.conditions[0] == own for r in ranges)
+    assert all(r.query.conditions[0] == own for r in ranges)
 
 
 @pytest.mark.parametrize(("end", "expected"), [(1000, 0), (500, 0), (5000, 0), (10**9, MAX_RANGES)])
@@ -79,8 +88,8 @@ class Pages:
             yield page
 
 
-def ranges_of(*keys: int) -> list[ContactQuery]:
-    return [ContactQuery(conditions=(Condition("Id", Op.GT, k),)) for k in keys]
+def ranges_of(*keys: int, pages: float = PAGES_PER_RANGE) -> list[IdRange]:
+    return [IdRange(ContactQuery(conditions=(Condition("Id", Op.GT, k),)), pages) for k in keys]
 
 
 def test_pages_come_back_in_range_order_when_a_later_range_finishes_first() -> None:
@@ -175,3 +184,31 @@ def test_a_slow_first_page_holds_back_the_hand_over_not_the_calls_after_it() -> 
         rest = list(reading)
     assert went_on, f"only pages {backend.started} were asked for while page 0 was out"
     assert [r["Id"] for rows in got + rest for r in rows] == list(range(pages))
+
+
+def test_a_long_read_ends_in_smaller_ranges_and_a_short_one_is_cut_evenly() -> None:
+    long = range_sizes(250.0)
+    assert long[-len(TAPERED_TAIL):] == list(TAPERED_TAIL)  # the chains end close together
+    body = long[: -len(TAPERED_TAIL)]
+    assert max(body) <= PAGES_PER_RANGE and min(body) > PAGES_PER_RANGE - 1
+    assert sum(long) == pytest.approx(250)
+    assert range_sizes(19.0) == [19 / 3] * 3  # shorter than twice the tail: no tail
+    assert len(range_sizes(10.0**6)) == MAX_RANGES
+    ranges = id_ranges(ContactQuery(), page_of(range(1, 1001)), 100_000, 1000)
+    assert [r.pages for r in ranges] == range_sizes(99.0)
+    widths = [int(str(r.query.conditions[1].value)) - int(str(r.query.conditions[0].value))
+              for r in ranges[:-1]]
+    assert widths[-1] < widths[0] / 5  # the tail's ranges are narrow in Ids too
+
+
+def test_small_ranges_start_several_at_a_time_within_the_same_pages_held_back() -> None:
+    many = {k: [page_of(range(k + 1, k + 2))] for k in range(0, 400, 10)}
+    reader = Pages(many)
+    started = threading.Event()
+    reader.gates[0] = started
+    with RangesAhead(reader, ranges_of(*many, pages=1), parallel=2) as ahead:
+        queued = len(ahead._futures)
+        started.set()
+        got = [r["Id"] for rows in ahead.in_order() for r in rows]
+    assert queued == (2 + 2) * PAGES_PER_RANGE  # as many pages as four eight-page ranges
+    assert got == [k + 1 for k in many]

@@ -142,10 +142,11 @@ class RangesAhead:
     """Several queries (consecutive Id ranges) read side by side, each as its own chain of
     pages, their pages handed over in order: all of the first range's, then the second's...
 
-    Ranges are started while those started and not yet handed over are expected to hold at
-    most the pages of ``parallel`` + :data:`RANGES_QUEUED` ranges of :data:`PAGES_PER_RANGE`
-    pages, so the rows held back are bounded, and the small ranges that end a read start
-    several at a time. A reader that stops early stops every chain at its next page.
+    ``parallel`` + :data:`RANGES_QUEUED` ranges are started and not yet handed over at a time,
+    or more while they are expected to hold no more pages than that many ranges of
+    :data:`PAGES_PER_RANGE` pages: the rows held back are bounded, and the small ranges that
+    end a read start several at a time. A reader that stops early stops every chain at its
+    next page.
     """
 
     def __init__(self, read_pages: Callable[[ContactQuery], Iterator[list[Row]]],
@@ -156,8 +157,9 @@ class RangesAhead:
         self._queues: list[queue.SimpleQueue[object]] = []
         self._futures: list[Future[None]] = []
         self._held: object = None  # the first page, once first_page() has looked at it
-        self._budget = (parallel + RANGES_QUEUED) * PAGES_PER_RANGE
-        self._pending = 0.0  # pages expected in the ranges started and not yet handed over
+        self._ranges_at_once = parallel + RANGES_QUEUED
+        self._pages_at_once = self._ranges_at_once * PAGES_PER_RANGE
+        self._pending: list[float] = []  # pages expected in each range started, not handed over
 
     def __enter__(self) -> RangesAhead:
         self._top_up()
@@ -170,12 +172,13 @@ class RangesAhead:
         self._pool.shutdown(wait=True)
 
     def _top_up(self) -> None:
-        """Start the next ranges while they fit the budget (always one when none is pending)."""
+        """Start the next ranges while they fit (see the class docstring)."""
         while len(self._queues) < len(self._ranges):
             query, pages = self._ranges[len(self._queues)]
-            if self._pending and self._pending + pages > self._budget:
+            if (len(self._pending) >= self._ranges_at_once
+                    and sum(self._pending) + pages > self._pages_at_once):
                 return
-            self._pending += pages
+            self._pending.append(pages)
             out: queue.SimpleQueue[object] = queue.SimpleQueue()
             self._queues.append(out)
             self._futures.append(self._pool.submit(self._chain, query, out))
@@ -211,5 +214,5 @@ class RangesAhead:
                 if got:
                     yield got
                 got = source.get()
-            self._pending -= self._ranges[index].pages
+            self._pending.pop(0)
             self._top_up()

@@ -212,3 +212,16 @@ def test_small_ranges_start_several_at_a_time_within_the_same_pages_held_back() 
         got = [r["Id"] for rows in ahead.in_order() for r in rows]
     assert queued == (2 + 2) * PAGES_PER_RANGE  # as many pages as four eight-page ranges
     assert got == [k + 1 for k in many]
+
+
+def test_big_ranges_still_start_as_many_at_a_time_as_workers_and_those_queued() -> None:
+    many = {k: [page_of(range(k + 1, k + 2))] for k in range(0, 400, 10)}
+    reader = Pages(many)
+    started = threading.Event()
+    reader.gates[0] = started
+    with RangesAhead(reader, ranges_of(*many, pages=3 * PAGES_PER_RANGE), parallel=2) as ahead:
+        queued = len(ahead._futures)
+        started.set()
+        got = [r["Id"] for rows in ahead.in_order() for r in rows]
+    assert queued == 2 + 2  # a huge account's ranges are long: the pages alone would allow one
+    assert got == [k + 1 for k in many]

@@ -72,3 +72,5 @@ def test_past_its_bound_what_is_kept_is_dropped_and_pages_stay_right(demo: Sandb
     assert kept.texts(renderer, ids[40:]) == alone(ids[40:]) and kept.rendered == 80  # 80 > 50: dropped
     assert kept.texts(renderer, ids[40:]) == alone(ids[40:]) and kept.rendered == 80  # kept since
     assert kept.texts(renderer, ids[:10]) == alone(ids[:10]) and kept.rendered == 90
+    # a page partly kept that does not fit any more: all of it rendered, none of it lost
+    assert kept.texts(renderer, ids[30:75]) == alone(ids[30:75]) and kept.rendered == 135

@@ -71,8 +71,9 @@ class RenderedContacts:
         missing = [i for i in ids if i not in kept]
         if missing:
             if sum(len(k) for k in self._kept.values()) + len(missing) > self.max_kept:
-                self._kept.clear()
+                self._kept.clear()  # the page's contacts kept so far go too: render them all
                 kept = self._kept.setdefault(frozenset(renderer.chosen), {})
+                missing = list(dict.fromkeys(ids))
             for item in renderer.render(self._rows(renderer, missing)):
                 kept[int(item["id"])] = _text(item)
             self.rendered += len(missing)

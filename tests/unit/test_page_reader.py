@@ -75,6 +75,12 @@ DECLINED = {
     "a reference past Unicode": page(member("A", "<string>&#x110000;</string>")),
     "not UTF-8": page(member("A", "<string>x</string>")).replace(b"x", b"\xe9"),
     "trailing garbage": page(member("A", "<string>x</string>")) + b"<junk>",
+    "text between members": page(member("A", "<string>x</string>") + "junk" + member("B", "<int>1</int>")),
+    "a member between rows": page(member("A", "<int>1</int>")).replace(
+        b"</struct></value>", b"</struct></value>" + member("B", "<int>2</int>").encode()),
+    "a row inside a row": page(member("A", "<int>1</int>") + "<value><struct>"),
+    "a row that ends twice": page(member("A", "<int>1</int>") + "</struct></value>"),
+    "a row that never ends": page(member("A", "<int>1</int>")).replace(b"</struct></value>", b""),
 }
 
 

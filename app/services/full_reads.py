@@ -151,7 +151,7 @@ class RangesAhead:
 
     def __init__(self, read_pages: Callable[[ContactQuery], Iterator[list[Row]]],
                  ranges: Sequence[IdRange], parallel: int) -> None:
-        self._read_pages, self._ranges, self._parallel = read_pages, list(ranges), parallel
+        self._read_pages, self._ranges = read_pages, list(ranges)
         self._pool = ThreadPoolExecutor(max_workers=parallel, thread_name_prefix="read-ranges")
         self._stopped = threading.Event()
         self._queues: list[queue.SimpleQueue[object]] = []
@@ -159,7 +159,7 @@ class RangesAhead:
         self._held: object = None  # the first page, once first_page() has looked at it
         self._ranges_at_once = parallel + RANGES_QUEUED
         self._pages_at_once = self._ranges_at_once * PAGES_PER_RANGE
-        self._pending: list[float] = []  # pages expected in each range started, not handed over
+        self._handed_over = 0  # ranges whose every page the reader has taken
 
     def __enter__(self) -> RangesAhead:
         self._top_up()
@@ -175,10 +175,10 @@ class RangesAhead:
         """Start the next ranges while they fit (see the class docstring)."""
         while len(self._queues) < len(self._ranges):
             query, pages = self._ranges[len(self._queues)]
-            if (len(self._pending) >= self._ranges_at_once
-                    and sum(self._pending) + pages > self._pages_at_once):
+            pending = self._ranges[self._handed_over:len(self._queues)]  # started, not handed over
+            held = sum(r.pages for r in pending) + pages
+            if len(pending) >= self._ranges_at_once and held > self._pages_at_once:
                 return
-            self._pending.append(pages)
             out: queue.SimpleQueue[object] = queue.SimpleQueue()
             self._queues.append(out)
             self._futures.append(self._pool.submit(self._chain, query, out))
@@ -214,5 +214,5 @@ class RangesAhead:
                 if got:
                     yield got
                 got = source.get()
-            self._pending.pop(0)
+            self._handed_over = index + 1
             self._top_up()

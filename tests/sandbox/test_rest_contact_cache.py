@@ -58,6 +58,8 @@ def test_custom_fields_are_rendered_every_time(rest: Any, demo: Sandbox) -> None
         rendered = kept.rendered
         assert rest.get("/contacts", page_size=20, fields="id,custom_fields").status_code == 200
         assert kept.rendered == rendered + 20  # never kept: columns can change without a row write
+    empty = rest.get("/contacts", fields="id,custom_fields", filter="family_name==NoSuchNameAtAll")
+    assert empty.status_code == 200 and empty.json()["contacts"] == []
 
 
 def test_past_its_bound_what_is_kept_is_dropped_and_pages_stay_right(demo: Sandbox) -> None:

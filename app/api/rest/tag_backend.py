@@ -137,11 +137,14 @@ class RestTagBackend:
             known = dict(self._known_counts)
         paged, counted = r.split_for_counting(tags, known)
         counts: dict[int, int] = {}
+
+        def count_one(tag_id: int) -> int:
+            return self.member_count(tag_id, cancel)
+
         groups = list(r.chunks(paged, r.MAX_FILTER_IDS))
         for n, group in enumerate(groups):
             probed = r.probe([t for t in group if t not in known])
-            for tag_id, count in bounded_map(lambda tag: self.member_count(tag, cancel), probed,
-                                             COUNTS_IN_FLIGHT, name="tag-probe"):
+            for tag_id, count in bounded_map(count_one, probed, COUNTS_IN_FLIGHT, name="tag-probe"):
                 counts[tag_id] = count
                 yield self._snapshot(counts, False)  # the group's other tags are still to come
             group = [t for t in group if t not in counts]
@@ -157,8 +160,7 @@ class RestTagBackend:
                     break
                 yield self._snapshot(counts, last and last_group)
         each = list(dict.fromkeys(counted))
-        done = bounded_map(lambda tag: self.member_count(tag, cancel), each, COUNTS_IN_FLIGHT,
-                           name="tag-counts")
+        done = bounded_map(count_one, each, COUNTS_IN_FLIGHT, name="tag-counts")
         for n, (tag_id, count) in enumerate(done, 1):
             counts[tag_id] = count
             yield self._snapshot(counts, n == len(each))

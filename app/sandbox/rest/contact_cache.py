@@ -27,8 +27,6 @@ from app.sandbox.store import Store
 #: Contacts kept per sandbox, over every choice of properties (a 250,000-contact account's
 #: export properties take ~150 MB); past it, everything kept is dropped and kept afresh.
 MAX_KEPT = 300_000
-#: Ids per ``IN (...)`` (SQLite before 3.32 allows 999 parameters).
-IDS_PER_SELECT = 900
 
 
 @dataclass(frozen=True)
@@ -80,17 +78,11 @@ class RenderedContacts:
         return [kept[i] for i in ids]
 
     def _rows(self, renderer: ContactJson, ids: Sequence[int]) -> list[dict[str, object]]:
-        found: dict[int, dict[str, object]] = {}
-        names = renderer.columns
-        for start in range(0, len(ids), IDS_PER_SELECT):
-            part = list(ids[start : start + IDS_PER_SELECT])
-            sql = (
-                f'SELECT {renderer.select_list()} FROM "Contact" '
-                f'WHERE "Id" IN ({", ".join("?" * len(part))})'
-            )
-            for values in self.store.conn.execute(sql, part):
-                row = dict(zip(names, values, strict=True))
-                found[int(str(row["Id"]))] = row
+        """The stored rows of a page's contacts, in the order of ``ids`` (one ``IN``, as the
+        page's other look-ups in :class:`~app.sandbox.rest.contact_json.Extras`)."""
+        sql = f'SELECT {renderer.select_list()} FROM "Contact" WHERE "Id" IN ({", ".join("?" * len(ids))})'
+        found = {int(values[0]): dict(zip(renderer.columns, values, strict=True))
+                 for values in self.store.conn.execute(sql, list(ids))}
         return [found[i] for i in ids]
 
 

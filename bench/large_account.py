@@ -26,7 +26,10 @@ opens a session on the sandbox and then does what a user does:
 - CPU during the export: the app's process and the sandbox's (on a 2-core machine both
   decode/encode every page, so the export can be bound by the CPU, not the quota);
 - CSV export: File > Export CSV's code path (``Workspace.export_csv``, on the task runner),
-  started once the app is idle; its calls, time and share of the quota;
+  started once the app is idle; its calls, time and share of the quota. The table holds every
+  row by then, so a REST v2 export cuts its Id ranges at the table's Ids (``cut_ids``: every
+  range at once, a call a page); an export from a table still loading guesses them from its
+  first page (``tests/integration/test_full_reads.py`` covers both);
 - the longest GUI stall: a 10 ms timer on the GUI thread runs throughout; the longest gap
   between its ticks, per phase.
 

@@ -30,7 +30,7 @@ from app.core.gui_priority import cpu_turn, step_aside
 from app.core.records import Condition, ContactPage, ContactQuery, Op, Row, User
 from app.core.schema import CustomField
 from app.core.text import Preflight, preflight, to_latin1
-from app.services.full_reads import PagesAhead, RangesAhead, id_ranges
+from app.services.full_reads import IdRange, PagesAhead, RangesAhead, id_ranges, known_ranges
 from app.services.observers import observed
 
 log = logging.getLogger("app.services.contacts")
@@ -264,7 +264,8 @@ class ContactsService:
 
     def iter_rows(self, query: ContactQuery, fields: Sequence[str], cancel: Cancellable,
                   progress: Progress | None = None, *, page_size: int = EXPORT_PAGE_SIZE,
-                  parallel: int = READ_PARALLEL, expected: int | None = None) -> Iterator[Row]:
+                  parallel: int = READ_PARALLEL, expected: int | None = None,
+                  cut_ids: Sequence[int] = ()) -> Iterator[Row]:
         """Every row of ``query``, in order; ``progress(done, total)`` after each page (``total``
         is -1 while unknown: REST v2 has no count).
 
@@ -273,6 +274,11 @@ class ContactsService:
         after a count (XML-RPC) or after its second page (REST v2): one round trip sooner, and
         XML-RPC saves the count's call. Only a hint: a stale one costs calls, never rows (the
         read goes on past it, and stops at the first short page).
+
+        ``cut_ids``: a caller that holds every Id of the search (a table read to its end, sorted
+        by Id) gives the Ids at :func:`app.services.full_reads.cut_rows`' positions of
+        ``expected`` rows; a REST v2 read then starts every Id range at once from those Ids
+        instead of from its first page's guessed density. Stale Ids cost calls, never rows.
 
         Up to ``parallel`` calls are in flight, the client's rate limiter keeping the key
         within its quota (:mod:`app.services.full_reads`): numbered pages where the total is
@@ -298,6 +304,14 @@ class ContactsService:
                         progress(done, max(total, done))
                     if len(rows) < page_size:
                         return
+        elif parallel > 1 and not self._ranges_refused and (
+                known := known_ranges(searched, cut_ids, expected or 0, page_size)):
+            if progress is not None:
+                progress(0, expected or -1)
+            read = self._read_ranges(known, fields, cancel, progress, page_size, parallel, expected=expected,
+                                     probe=1)  # the first range is bounded on one side only
+            if (yield from read):
+                return
         elif parallel > 1 and not self._ranges_refused:
             left = yield from self._read_by_ranges(searched, fields, cancel, progress, page_size, parallel,
                                                    cut_after=2 if known_rows is None else 1)
@@ -363,32 +377,43 @@ class ContactsService:
             ranges = id_ranges(query, first, end, page_size) if end is not None else []
         if not ranges:
             return len(first), cut_after
-        done = len(first)
+        read = self._read_ranges(ranges, fields, cancel, progress, page_size, parallel, done=len(first))
+        return None if (yield from read) else (len(first), cut_after)
+
+    def _read_ranges(self, ranges: Sequence[IdRange], fields: Sequence[str], cancel: Cancellable,
+                     progress: Progress | None, page_size: int, parallel: int, *, done: int = 0,
+                     expected: int | None = None, probe: int = 0) -> Generator[Row, None, bool]:
+        """Every row of ``ranges`` read side by side (``done`` rows read before them); False
+        when the server refused the ranges' filter (range ``probe``'s, one bounded on both
+        sides, is looked at before any row is handed over; the refusal is remembered for this
+        session: the caller reads one page after another)."""
         read = partial(self.backend.read_pages, fields=fields, page_size=page_size, cancel=cancel)
         with RangesAhead(read, ranges, parallel) as ahead:
             try:
-                ahead.first_page()
+                ahead.first_page(probe)
             except HttpStatusError as exc:
                 if exc.status != 400:
                     raise
                 log.warning("the server refused reading contacts by Id ranges (%s): one page after another",
                             exc)
                 self._ranges_refused = True
-                return done, 2
+                return False
             log.info("reading %d Id ranges, %d at a time", len(ranges), parallel)
             for rows in ahead.in_order():
                 yield from rows
                 done += len(rows)
                 if progress is not None:
-                    progress(done, -1)
-        return None
+                    progress(done, max(expected, done) if expected is not None else -1)
+        return True
 
     def export_csv(self, path: Path, query: ContactQuery, columns: Sequence[FieldInfo], cancel: Cancellable,
-                   progress: Progress | None = None, expected: int | None = None) -> int:
+                   progress: Progress | None = None, expected: int | None = None,
+                   cut_ids: Sequence[int] = ()) -> int:
         """Write every row of ``query`` to ``path`` (UTF-8 with BOM, headers = labels).
 
         The file appears only when complete: a cancelled or failed export leaves
-        nothing behind. Returns the number of rows written. ``expected``: see :meth:`iter_rows`.
+        nothing behind. Returns the number of rows written. ``expected``, ``cut_ids``: see
+        :meth:`iter_rows`.
         """
         path = Path(path)
         count = 0
@@ -396,7 +421,7 @@ class ContactsService:
             writer.writerow([c.label for c in columns])
             names = [c.name for c in columns]
             batch: list[Row] = []
-            for row in self.iter_rows(query, names, cancel, progress, expected=expected):
+            for row in self.iter_rows(query, names, cancel, progress, expected=expected, cut_ids=cut_ids):
                 batch.append(row)
                 if len(batch) == EXPORT_WRITE_BATCH:
                     count += _write_rows(writer, batch, columns)

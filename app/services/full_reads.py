@@ -14,6 +14,7 @@ a search, as fast as the protocol and the key's quota allow, handed over in orde
 
 from __future__ import annotations
 
+import itertools
 import math
 import queue
 import threading
@@ -125,14 +126,56 @@ def id_ranges(query: ContactQuery, read: Sequence[Row], end_id: int, page_size: 
     return out
 
 
+def cut_rows(rows: int, page_size: int) -> list[int]:
+    """Where a caller that holds every Id of a search (a table read to its end) cuts it into
+    Id ranges: the row index of each range's last row, the last range's excepted ([] when one
+    chain will do). Ranges of whole pages in :func:`range_sizes`' shape, so each range but the
+    last ends on a full page, and its chain on the empty token that page carries: no short
+    last pages, no last-Id call, no guessed density; the reader starts every chain at once."""
+    body, count, tail = _shape(-(-rows // page_size))
+    sizes = [int(body) // count + (1 if i < int(body) % count else 0) for i in range(count)] + tail
+    ends = itertools.accumulate(int(size) for size in sizes[:-1])
+    return [end * page_size - 1 for end in ends]
+
+
+def known_ranges(query: ContactQuery, cut_ids: Sequence[int], rows: int, page_size: int) -> list[IdRange]:
+    """``query`` as consecutive Id ranges that end at ``cut_ids`` (the Ids at :func:`cut_rows`'
+    positions; the last range open-ended, so it catches contacts added since); [] when the Ids
+    are not strictly in the query's order (a table changed locally: the caller reads as if it
+    knew nothing)."""
+    sign = 1 if query.ascending else -1
+    if not cut_ids or any((b - a) * sign <= 0 for a, b in itertools.pairwise(cut_ids)):
+        return []
+    after, through = (Op.GT, Op.LE) if query.ascending else (Op.LT, Op.GE)
+    ends = [*cut_rows(rows, page_size), rows - 1]
+    if len(ends) != len(cut_ids) + 1:
+        return []
+    out, start = [], -1
+    for i, end in enumerate(ends):
+        conditions = []
+        if i > 0:
+            conditions.append(Condition("Id", after, cut_ids[i - 1]))
+        if i < len(cut_ids):
+            conditions.append(Condition("Id", through, cut_ids[i]))
+        ranged = replace(query, conditions=(*query.conditions, *conditions))
+        out.append(IdRange(ranged, (end - start) / page_size))
+        start = end
+    return out
+
+
 def range_sizes(pages: float) -> list[float]:
     """Pages per range for a read of about ``pages`` pages: ranges of about
     :data:`PAGES_PER_RANGE`, at most :data:`MAX_RANGES`, and the tapered tail once the read
     is at least twice as long as the tail."""
+    body, count, tail = _shape(pages)
+    return [body / count] * count + tail if count > 0 else tail
+
+
+def _shape(pages: float) -> tuple[float, int, list[float]]:
+    """A read's ranges before the tail (their pages and how many) and the tail's pages."""
     tail = [float(p) for p in TAPERED_TAIL] if pages >= 2 * sum(TAPERED_TAIL) else []
     body = pages - sum(tail)
-    count = min(MAX_RANGES - len(tail), math.ceil(body / PAGES_PER_RANGE))
-    return [body / count] * count + tail if count > 0 else tail
+    return body, min(MAX_RANGES - len(tail), math.ceil(body / PAGES_PER_RANGE)), tail
 
 
 _DONE = object()
@@ -156,7 +199,7 @@ class RangesAhead:
         self._stopped = threading.Event()
         self._queues: list[queue.SimpleQueue[object]] = []
         self._futures: list[Future[None]] = []
-        self._held: object = None  # the first page, once first_page() has looked at it
+        self._held: dict[int, object] = {}  # first pages first_page() has looked at, by range
         self._ranges_at_once = parallel + RANGES_QUEUED
         self._pages_at_once = self._ranges_at_once * PAGES_PER_RANGE
         self._handed_over = 0  # ranges whose every page the reader has taken
@@ -194,19 +237,19 @@ class RangesAhead:
             return
         out.put(_DONE)
 
-    def first_page(self) -> list[Row]:
-        """The first range's first page, before anything is handed over: the caller can tell a
+    def first_page(self, index: int = 0) -> list[Row]:
+        """Range ``index``'s first page, before anything is handed over: the caller can tell a
         refused range filter (raised here) from a failure half-way through."""
-        got = self._queues[0].get()
+        got = self._queues[index].get()
         if isinstance(got, BaseException):
             raise got
-        self._held = got
+        self._held[index] = got
         return got if isinstance(got, list) else []
 
     def in_order(self) -> Iterator[list[Row]]:
         for index in range(len(self._ranges)):
             source = self._queues[index]
-            got = self._held if index == 0 and self._held is not None else source.get()
+            got = self._held.pop(index) if index in self._held else source.get()
             while got is not _DONE:
                 if isinstance(got, BaseException):
                     raise got

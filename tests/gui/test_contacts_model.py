@@ -11,6 +11,7 @@ from pytestqt.qtbot import QtBot
 
 from app.core.contact_fields import standard_field
 from app.core.records import ContactQuery
+from app.services.full_reads import cut_rows
 from app.services.session import Session
 from app.ui.models.contact_cells import WAITING
 from app.ui.models.contacts import READ_AHEAD_FROM_PAGE, READ_AHEAD_PAGES, ContactsModel
@@ -73,6 +74,25 @@ def test_known_rows_is_the_count_or_else_the_rows_read(qtbot: QtBot, runner: Tas
     everyone = demo_sandbox.store.count("Contact")
     assert model.known_rows == (everyone if session.contacts.can_count else model.loaded)
     assert 0 < model.loaded < everyone
+
+
+def test_a_table_with_every_row_gives_a_full_read_the_ids_to_cut_at(qtbot: QtBot, runner: TaskRunner,
+                                                                      session: Session) -> None:
+    """An export of a table read to its end starts its Id ranges from the table's Ids
+    (ContactsService.iter_rows' ``cut_ids``); a table still loading, or sorted otherwise,
+    gives none (its Ids are not the search's in Id order)."""
+    model = make_model(runner, session)
+    model.set_columns(COLUMNS)
+    qtbot.waitUntil(lambda: model.loaded > 0, timeout=WAIT)
+    if model.loaded < 2_500:
+        assert model.cut_ids(100) == ()
+    model.fetch_all()
+    qtbot.waitUntil(lambda: model.loaded == model.known_rows == 2_500 and not model.loading, timeout=WAIT)
+    cuts = model.cut_ids(100)
+    assert len(cuts) == 3 and cuts == tuple(model.contact_id(row) for row in cut_rows(2_500, 100))
+    assert list(cuts) == sorted(cuts)
+    model.sort(COLUMNS.index(standard_field("Email")))
+    assert model.cut_ids(100) == ()
 
 
 @pytest.mark.qt_log_level_fail("WARNING")

@@ -14,7 +14,7 @@ from app.core.cancel import CancelToken
 from app.core.records import Condition, ContactQuery, Op
 from app.sandbox import Sandbox, SandboxConfig
 from app.services.contacts import ContactsService
-from app.services.full_reads import PAGES_PER_WORKER
+from app.services.full_reads import PAGES_PER_WORKER, cut_rows
 from tests.integration.test_backend import make_backend
 from tests.rest_testkit import InFlight
 
@@ -95,13 +95,13 @@ def contact_reads(sandbox: Sandbox) -> int:
     return int(sandbox.stats()["calls"].get("GET /rest/v2/contacts", 0))
 
 
-def read_ids(sandbox: Sandbox, query: ContactQuery, parallel: int,
-             service: ContactsService | None = None) -> tuple[list[int], int, InFlight, ContactsService]:
+def read_ids(sandbox: Sandbox, query: ContactQuery, parallel: int, service: ContactsService | None = None,
+             **hints: Any) -> tuple[list[int], int, InFlight, ContactsService]:
     service = service or ContactsService(make_backend(sandbox, "rest"))
     watch = InFlight(service.backend, "read_pages")  # a call per Id range
     before = contact_reads(sandbox)
     ids = [int(r["Id"]) for r in service.iter_rows(query, ["Id", "Email"], CancelToken(), page_size=50,
-                                                     parallel=parallel)]
+                                                     parallel=parallel, **hints)]
     return ids, contact_reads(sandbox) - before, watch, service
 
 
@@ -127,17 +127,74 @@ def test_rest_full_reads_read_id_ranges_side_by_side_with_the_same_rows(sb: Sand
     service.backend.client.close()
 
 
-def test_a_server_that_refuses_id_ranges_gets_one_page_after_another() -> None:
+@pytest.mark.parametrize("told", ["nothing", "its-size", "its-cuts"])
+def test_a_server_that_refuses_id_ranges_gets_one_page_after_another(told: str) -> None:
     """Keap's spec does not say whether a filter may name ``contact_id`` twice [I]; if the
-    server refuses, the read goes on page by page, and later reads do not ask again."""
+    server refuses, the read goes on page by page, and later reads do not ask again. However
+    the read began: after its first page, after its first two, or from the table's Ids."""
     with Sandbox(SandboxConfig(seed=1_200, latency_ms=10, repeated_filter_fields=False)) as strict:
         one, calls_one, _, _ = read_ids(strict, ContactQuery(), parallel=1)
-        refused, _, watch, service = read_ids(strict, ContactQuery(), parallel=4)
+        hints: dict[str, Any] = {"its-size": {"expected": len(one)},
+                                 "its-cuts": {"expected": len(one), "cut_ids": cuts_of(one, 50)}}
+        refused, _, watch, service = read_ids(strict, ContactQuery(), parallel=4, **hints.get(told, {}))
         assert refused == one and watch.calls >= 1
         again, calls_again, watch_again, _ = read_ids(strict, ContactQuery(), parallel=4, service=service)
         assert again == one and watch_again.calls == 0
         assert calls_again == calls_one  # not even the search's last Id is asked again
         service.backend.client.close()
+
+
+def cuts_of(ids: list[int], page_size: int) -> list[int]:
+    """The Ids a table holding ``ids`` gives a full read (ContactsModel.cut_ids)."""
+    return [ids[row] for row in cut_rows(len(ids), page_size)]
+
+
+@pytest.mark.parametrize("query", [ContactQuery(), ContactQuery(ascending=False)],
+                         ids=["ascending", "descending"])
+def test_a_rest_read_given_the_table_s_ids_starts_every_range_at_once_with_a_call_a_page(
+        sb: Sandbox, query: ContactQuery) -> None:
+    """A table read to its end holds every Id: the read cuts its ranges there and starts them
+    together, without a first page or the search's last Id first, and each range ends on a
+    full page whose empty token ends its chain: exactly one call a page. Forced: no range's
+    first page comes back before four ranges have started."""
+    reference, _, _, _ = read_ids(sb, query, parallel=1)
+    service = ContactsService(make_backend(sb, "rest"))
+    backend = service.backend
+    guessed: list[str] = []
+    backend.id_at_end = lambda *_a: guessed.append("last Id")
+    backend.search_contacts = lambda *_a: guessed.append("first page")
+    four_started, read_pages = threading.Barrier(4, timeout=5), backend.read_pages
+
+    def pages(*args: Any, **kwargs: Any) -> Iterator[Any]:
+        if four_started.n_waiting < 4 and not four_started.broken and len(started) < 4:
+            started.append(1)
+            four_started.wait()
+        yield from read_pages(*args, **kwargs)
+
+    started: list[int] = []
+    backend.read_pages = pages
+    cut_ids = cuts_of(reference, 50)
+    ids, calls, watch, _ = read_ids(sb, query, parallel=4, service=service, expected=len(reference),
+                                    cut_ids=cut_ids)
+    assert ids == reference and guessed == [] and not four_started.broken
+    assert calls == -(-len(reference) // 50) and watch.calls == len(cut_ids) + 1
+    backend.client.close()
+
+
+def test_stale_table_ids_cost_calls_never_rows() -> None:
+    """Contacts added and deleted since the table was read: the last range is open-ended, a
+    range short of a row ends on its short page."""
+    with Sandbox(SandboxConfig(seed=1_200, latency_ms=5)) as sandbox:
+        before, _, _, service = read_ids(sandbox, ContactQuery(), parallel=1)
+        backend, cancel = service.backend, CancelToken()
+        backend.delete_contact(before[100], cancel)
+        added = backend.create_contact({"FirstName": "Late", "Email": "late@example.com"}, cancel)
+        now, _, _, _ = read_ids(sandbox, ContactQuery(), parallel=1, service=service)
+        assert now == [i for i in before if i != before[100]] + [added]
+        stale, _, watch, _ = read_ids(sandbox, ContactQuery(), parallel=4, service=service,
+                                      expected=len(before), cut_ids=cuts_of(before, 50))
+        assert stale == now and watch.calls == len(cuts_of(before, 50)) + 1
+        backend.client.close()
 
 
 def test_a_rest_search_of_one_page_costs_one_call(sb: Sandbox) -> None:

@@ -17,7 +17,9 @@ from app.services.full_reads import (
     IdRange,
     PagesAhead,
     RangesAhead,
+    cut_rows,
     id_ranges,
+    known_ranges,
     range_sizes,
 )
 
@@ -225,3 +227,40 @@ def test_big_ranges_still_start_as_many_at_a_time_as_workers_and_those_queued() 
         got = [r["Id"] for rows in ahead.in_order() for r in rows]
     assert queued == 2 + 2  # a huge account's ranges are long: the pages alone would allow one
     assert got == [k + 1 for k in many]
+
+
+@pytest.mark.parametrize("rows", [250_000, 249_501, 40_000, 9_001])
+def test_a_table_read_to_its_end_cuts_on_whole_pages_in_the_guessed_ranges_shape(rows: int) -> None:
+    """Every range but the last ends on a full page (its chain ends on that page's empty
+    token: no short last page, no extra call); the shape is the guessed ranges' one."""
+    cuts = cut_rows(rows, 1000)
+    pages = -(-rows // 1000)
+    sizes = [(b - a) / 1000 for a, b in zip([-1, *cuts], [*cuts, pages * 1000 - 1], strict=True)]
+    assert all(c % 1000 == 999 for c in cuts) and cuts == sorted(set(cuts)) and cuts[-1] < rows - 1
+    assert len(sizes) == len(range_sizes(pages)) and sum(sizes) == pages
+    assert all(abs(a - b) < 1 for a, b in zip(sizes, range_sizes(pages), strict=True))
+    assert (sizes[-len(TAPERED_TAIL):] == list(TAPERED_TAIL)) == (pages >= 2 * sum(TAPERED_TAIL))
+
+
+@pytest.mark.parametrize("rows", [0, 1, 999, 8_000])
+def test_a_table_of_one_range_is_not_cut(rows: int) -> None:
+    assert cut_rows(rows, 1000) == []
+
+
+def test_known_ids_make_closed_ranges_and_an_open_last_one_in_either_direction() -> None:
+    up = known_ranges(ContactQuery(), [5_000, 9_000], 20_000, 1000)
+    assert cut_rows(20_000, 1000) == [6_999, 13_999] and [r.pages for r in up] == [7, 7, 6]
+    assert [bounds(r.query) for r in up] == [[(Op.LE, 5_000)], [(Op.GT, 5_000), (Op.LE, 9_000)],
+                                             [(Op.GT, 9_000)]]
+    down = known_ranges(ContactQuery(ascending=False), [9_000, 5_000], 20_000, 1000)
+    assert [bounds(r.query) for r in down] == [[(Op.GE, 9_000)], [(Op.LT, 9_000), (Op.GE, 5_000)],
+                                               [(Op.LT, 5_000)]]
+
+
+@pytest.mark.parametrize(("cut_ids", "rows"), [([9_000, 5_000], 20_000), ([5_000, 5_000], 20_000),
+                                               ([5_000], 20_000), ([5_000, 9_000], 30_000), ([], 20_000)],
+                         ids=["out-of-order", "repeated", "too-few", "other-size", "none"])
+def test_ids_that_cannot_be_the_cuts_of_the_search_are_not_used(cut_ids: list[int], rows: int) -> None:
+    """A table changed locally (a contact added at its end, say) could repeat or disorder its
+    Ids: ranges from them would overlap or miss rows, so the read guesses as if it knew none."""
+    assert known_ranges(ContactQuery(), cut_ids, rows, 1000) == []

@@ -39,7 +39,8 @@ from app.core.contact_fields import FieldInfo
 from app.core.gui_priority import cpu_turn
 from app.core.records import ContactQuery, Row
 from app.core.row_store import Packed, RowStore, field_order
-from app.services.contacts import ContactsService
+from app.services.contacts import EXPORT_PAGE_SIZE, ContactsService
+from app.services.full_reads import cut_rows
 from app.services.read_ahead import PagesOnDemand
 from app.ui.errors import describe
 from app.ui.models.contact_cells import ContactCells, Index
@@ -168,6 +169,16 @@ class ContactsModel(ContactCells, QAbstractTableModel):
         """Rows the table knows its search has: the count, or else the rows read so far (a full
         read of the same search takes it as a hint, ContactsService.iter_rows' ``expected``)."""
         return self._total if self._total is not None else self._store.loaded
+
+    def cut_ids(self, page_size: int = EXPORT_PAGE_SIZE) -> tuple[int, ...]:
+        """The Ids a full read of this search starts its Id ranges from (ContactsService.iter_rows'
+        ``cut_ids``, with :attr:`known_rows`), when the table holds every row of a search sorted
+        by Id; () otherwise."""
+        store, rows = self._store, self.known_rows
+        every_row = (self._sparse or self._ended) and store.loaded == len(store) == rows
+        if not every_row or self._query.order_by != "Id":
+            return ()
+        return tuple(int(store.contact_id(row) or 0) for row in cut_rows(rows, page_size))
 
     @property
     def loaded(self) -> int:

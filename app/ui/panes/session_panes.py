@@ -129,11 +129,11 @@ class SessionPanes:
 
     def bulk_tags_on_search(self, parent: QWidget, action: str = "apply") -> None:
         service, model = self.session.contacts, self._contacts.model
-        query, expected = model.query, model.known_rows
+        query, expected, cut_ids = model.query, model.known_rows, model.cut_ids()
 
         def matching(cancel: Cancellable) -> Iterable[tuple[int, str]]:  # names for the report, same calls
             fields = ["Id", "FirstName", "LastName", "Email"]
-            rows = service.iter_rows(query, fields, cancel, expected=expected)
+            rows = service.iter_rows(query, fields, cancel, expected=expected, cut_ids=cut_ids)
             return ((int(row["Id"]), contact_name(row)) for row in rows)
 
         # the scope named as it is: the search text and every filter, tags included

@@ -206,10 +206,11 @@ class Workspace(QWidget):
         service, model = session.contacts, self.contacts.model
         query, columns = model.query, model.columns
         expected = model.known_rows  # lets the read start its parallel calls at once
+        cut_ids = model.cut_ids()  # REST v2: every Id range at once, when the table holds every row
         self.cancel_export()
 
         def work(token: Any) -> int:
-            return service.export_csv(path, query, columns, token, expected=expected,
+            return service.export_csv(path, query, columns, token, expected=expected, cut_ids=cut_ids,
                                       progress=lambda done, total: token.report((done, total)))
 
         def done(count: int) -> None:

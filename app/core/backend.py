@@ -58,6 +58,11 @@ class CrmBackend(Protocol):
         """Every page of ``query`` in order, one after the other (the last one short)."""
         ...
 
+    def pages_by_id(self, query: ContactQuery) -> bool:
+        """Whether the server pages ``query`` as one chain in Id order, so a full read may be cut
+        into Id ranges read side by side (REST v2: one filter, no tags, sorted by Id); no call."""
+        ...
+
     def id_at_end(self, query: ContactQuery, cancel: Cancellable) -> int | None:
         """The Id of the last contact of ``query`` in its order, when the server pages the search
         in Id order and it cannot be counted (REST v2): a full read can then be cut into Id

@@ -304,8 +304,8 @@ class ContactsService:
                         progress(done, max(total, done))
                     if len(rows) < page_size:
                         return
-        elif parallel > 1 and not self._ranges_refused and (
-                known := known_ranges(searched, cut_ids, expected or 0, page_size)):
+        elif (parallel > 1 and cut_ids and not self._ranges_refused and self.backend.pages_by_id(searched)
+              and (known := known_ranges(searched, cut_ids, expected or 0, page_size))):
             if progress is not None:
                 progress(0, expected or -1)
             read = self._read_ranges(known, fields, cancel, progress, page_size, parallel, expected=expected,

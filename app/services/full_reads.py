@@ -140,9 +140,9 @@ def cut_rows(rows: int, page_size: int) -> list[int]:
 
 def known_ranges(query: ContactQuery, cut_ids: Sequence[int], rows: int, page_size: int) -> list[IdRange]:
     """``query`` as consecutive Id ranges that end at ``cut_ids`` (the Ids at :func:`cut_rows`'
-    positions; the last range open-ended, so it catches contacts added since); [] when the Ids
-    are not strictly in the query's order (a table changed locally: the caller reads as if it
-    knew nothing)."""
+    positions; the last range open-ended, so it catches contacts added since); [] when they
+    cannot be those Ids: not strictly in the query's order, or not as many as the cut has (a
+    table changed locally: the caller reads as if it knew nothing)."""
     sign = 1 if query.ascending else -1
     if not cut_ids or any((b - a) * sign <= 0 for a, b in itertools.pairwise(cut_ids)):
         return []

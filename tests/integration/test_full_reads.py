@@ -181,6 +181,18 @@ def test_a_rest_read_given_the_table_s_ids_starts_every_range_at_once_with_a_cal
     backend.client.close()
 
 
+def test_the_table_s_ids_are_not_used_for_a_search_rest_answers_as_several_filters(sb: Sandbox) -> None:
+    """Free text is several filters resolved to Ids client-side: Id ranges would resolve it
+    once a range. The read goes one page after another, as without the Ids."""
+    query = ContactQuery(text="m")  # 459 contacts: ten pages, two ranges
+    reference, calls_one, _, _ = read_ids(sb, query, parallel=1)
+    cut_ids = cuts_of(reference, 50)
+    assert cut_ids, "the search must be long enough to be cut"
+    ids, calls, watch, service = read_ids(sb, query, parallel=4, expected=len(reference), cut_ids=cut_ids)
+    assert ids == reference and watch.calls == 0 and calls == calls_one
+    service.backend.client.close()
+
+
 def test_stale_table_ids_cost_calls_never_rows() -> None:
     """Contacts added and deleted since the table was read: the last range is open-ended, a
     range short of a row ends on its short page."""

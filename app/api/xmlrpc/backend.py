@@ -197,6 +197,9 @@ class XmlRpcBackend:
                    cancel: Cancellable) -> Iterator[list[Row]]:
         return numbered_pages(self, query, fields, page_size, cancel)
 
+    def pages_by_id(self, query: ContactQuery) -> bool:
+        return False  # pages by number (counted): full reads need no Id ranges
+
     def id_at_end(self, query: ContactQuery, cancel: Cancellable) -> int | None:
         """None: XML-RPC counts and pages by number, so full reads need no Id ranges."""
         return None

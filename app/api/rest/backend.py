@@ -149,7 +149,7 @@ class RestBackend:
         return self._pages.search(query, fields, page, page_size, cancel)
 
     def pages_by_id(self, query: ContactQuery) -> bool:
-        return query.order_by == "Id" and not query.tag_ids and len(search.text_alternatives(query.text)) <= 1
+        return self._pages.pages_by_id(query)
 
     def id_at_end(self, query: ContactQuery, cancel: Cancellable) -> int | None:
         return self._pages.id_at_end(query, cancel)

@@ -97,10 +97,16 @@ class ContactPages:
         ids = self.resolve(query, cancel)
         return self.rows_by_id(ids[page * page_size : (page + 1) * page_size], fields, cancel)
 
+    @staticmethod
+    def pages_by_id(query: ContactQuery) -> bool:
+        """Whether the server pages ``query`` as one chain in Id order (one filter, no tags,
+        sorted by Id); no call."""
+        return query.order_by == "Id" and search.one_filter(query)
+
     def id_at_end(self, query: ContactQuery, cancel: Cancellable) -> int | None:
         """The query's last Id (one call of one row, the order reversed) when the server pages it
         by Id: one filter, no tags, sorted by Id. Full reads then read Id ranges side by side."""
-        listing = self.listing(query, ["Id"], 1, cancel) if query.order_by == "Id" else None
+        listing = self.listing(query, ["Id"], 1, cancel) if self.pages_by_id(query) else None
         if listing is None:
             return None
         params = {"filter": listing.flt or None, "order_by": f"id {'desc' if query.ascending else 'asc'}",
@@ -136,14 +142,13 @@ class ContactPages:
     ) -> Listing | None:
         """The search as one server-paged filter; None when REST answers it as several filters
         or by tags (then resolved to ids client-side, :meth:`_resolve`)."""
+        if not search.one_filter(query):
+            return None
         custom = (
             self._custom_map(cancel) if any(f.startswith("_") for f in fields) or query.conditions else {}
         )
-        alternatives = search.plan(query, custom)
-        if len(alternatives) != 1 or query.tag_ids:
-            return None
-        return Listing(alternatives[0], search.order_param(query), tuple(cf.properties_for(fields)),
-                        tuple(fields), custom, size)
+        return Listing(search.plan(query, custom)[0], search.order_param(query),
+                       tuple(cf.properties_for(fields)), tuple(fields), custom, size)
 
     def _server_page(self, listing: Listing, page: int, cancel: Cancellable) -> list[Row]:
         key = (listing.flt, listing.order, listing.props, listing.size)

@@ -122,6 +122,12 @@ def condition_clause(cond: Condition, custom: dict[str, CustomField]) -> str:
     )
 
 
+def one_filter(query: ContactQuery) -> bool:
+    """Whether REST answers ``query`` as one server-paged filter (:func:`plan` gives one string:
+    its text has at most one alternative, which are distinct) and not by tags; no call."""
+    return not query.tag_ids and len(text_alternatives(query.text)) <= 1
+
+
 def plan(query: ContactQuery, custom: dict[str, CustomField]) -> list[str]:
     """The query as REST filter strings to OR together ("" = every contact)."""
     base = [condition_clause(c, custom) for c in query.conditions]
